@@ -1,0 +1,41 @@
+"""Plain pyshacl: the reference semantics offri's set-based engine must reproduce exactly.
+
+Used by the tests (result-for-result comparison) and the benchmark (the naive baseline), and
+available as ``offri validate --engine pyshacl``. Always given offri's own shapes graph: pyshacl
+would otherwise take shapes from the data.
+"""
+
+from __future__ import annotations
+
+import pyshacl
+import rdflib
+from rdflib.namespace import RDF, SH
+
+from offri_kg.validate.report import Severity, ValidationReport, ValidationResult
+from offri_kg.validate.terms import path_to_sparql, to_nt
+
+
+def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport:
+    """Validate one rdflib graph with pyshacl (no inference, shapes never from the data)."""
+    _conforms, results_graph, _text = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=None, inference="none", abort_on_first=False,
+        allow_infos=True, allow_warnings=True, advanced=False, meta_shacl=False, debug=False)
+    return report_from_graph(results_graph)
+
+
+def report_from_graph(graph: rdflib.Graph) -> ValidationReport:
+    """Read a ``sh:ValidationReport`` graph into offri's typed report."""
+    results = []
+    for node in graph.objects(None, SH.result):  # not nested sh:detail results
+        path_node = graph.value(node, SH.resultPath)
+        value = graph.value(node, SH.value)
+        results.append(ValidationResult(
+            focus=to_nt(graph.value(node, SH.focusNode)),
+            path=None if path_node is None else path_to_sparql(graph, path_node),
+            value=None if value is None else to_nt(value),
+            severity=Severity.from_iri(str(graph.value(node, SH.resultSeverity))),
+            source_shape=to_nt(graph.value(node, SH.sourceShape)),
+            component=str(graph.value(node, SH.sourceConstraintComponent)),
+            messages=tuple(sorted((m.language or "", str(m)) for m in graph.objects(node, SH.resultMessage))),
+        ))
+    return ValidationReport(results)

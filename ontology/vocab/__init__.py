@@ -1,0 +1,1 @@
+"""Bundled offri resources (data files only; this file makes the folder a package in the wheel)."""

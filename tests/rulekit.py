@@ -1,0 +1,90 @@
+"""Shared helpers for the rule fixtures (tests/fixtures/rules/*.toml).
+
+A fixture is a SPARQL Update applied to tests/fixtures/base.ttl that breaks exactly one rule
+(``invalid``), its valid twin (``valid``), and the results the invalid data must produce.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from offri_kg.names import PREFIXES
+from offri_kg.validate.dataset import build_store, store_to_rdflib
+from offri_kg.validate.engine import project_shapes, validate_store
+from offri_kg.validate.pyshacl_engine import validate_graph
+from offri_kg.validate.report import ValidationReport
+
+HERE = Path(__file__).parent
+BASE = HERE / "fixtures" / "base.ttl"
+RULES = sorted((HERE / "fixtures" / "rules").glob("*.toml"))
+
+SCHEMES = ["sector", "actor-type", "role", "goal-theme", "activity", "governance", "leadership",
+           "anchoring", "challenge", "form", "status", "cluster-practice", "centrality", "source-type"]
+
+ALL_PREFIXES = {
+    **PREFIXES,
+    "fx": "https://w3id.org/offri/id/fixture/",
+    "sdg": "http://metadata.un.org/sdg/",
+    "country": "http://publications.europa.eu/resource/authority/country/",
+    **{"v" + s.replace("-", ""): f"https://w3id.org/offri/vocab/{s}/" for s in SCHEMES},
+}
+HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in ALL_PREFIXES.items())
+
+
+@dataclass(frozen=True)
+class Fixture:
+    name: str
+    invalid: str
+    valid: str
+    expect: tuple[tuple, ...]
+
+
+def expand(term: str | None) -> str | None:
+    """``offri:status`` → ``<https://w3id.org/offri/ns#status>`` (also inside paths like ``^a:b/c:d``)."""
+    if term is None:
+        return None
+    def repl(match: re.Match) -> str:
+        prefix, local = match.group(1), match.group(2)
+        return f"<{ALL_PREFIXES[prefix]}{local}>"
+    return re.sub(r"(?<![<\w])([A-Za-z][\w-]*):([\w./-]*[\w-])", repl, term)
+
+
+def load(path: Path) -> Fixture:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    expect = []
+    for item in data["expect"]:
+        expect.append((expand(item["focus"]), expand(item.get("path")), item.get("severity", "Violation"),
+                       expand(item["shape"]),
+                       f"http://www.w3.org/ns/shacl#{item['component']}ConstraintComponent"))
+    return Fixture(path.stem, data["invalid"], data["valid"], tuple(sorted(expect, key=str)))
+
+
+def dataset(update: str | None) -> ox.Store:
+    """The validation store for base.ttl changed by ``update`` (with the reference graphs)."""
+    scratch = ox.Store()
+    scratch.bulk_load(path=str(BASE), format=ox.RdfFormat.TURTLE)
+    if update:
+        scratch.update(HEADER + update)
+    store = build_store([])
+    graph = ox.NamedNode("https://w3id.org/offri/graph/file/fixture")
+    store.extend([ox.Quad(q.subject, q.predicate, q.object, graph) for q in scratch])
+    return store
+
+
+def offri_report(store: ox.Store) -> ValidationReport:
+    return validate_store(store)
+
+
+def pyshacl_report(store: ox.Store) -> ValidationReport:
+    return validate_graph(store_to_rdflib(store), project_shapes())
+
+
+def summary(report: ValidationReport) -> tuple[tuple, ...]:
+    """What a fixture names: focus, path, severity, shape, component for each result."""
+    return tuple(sorted(((r.focus, r.path, r.severity.value, r.source_shape, r.component)
+                         for r in report.results), key=str))
