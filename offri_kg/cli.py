@@ -36,7 +36,7 @@ LangOption = Annotated[Optional[str], typer.Option(
 def _lang(value: str | None) -> str:
     lang = value or default_lang()
     if lang not in LANGS:
-        typer.echo(t("bad-lang", "en", lang=lang), err=True)
+        typer.echo(f"offri: {t('bad-lang', 'en', value=lang)}", err=True)
         raise typer.Exit(2)
     return lang
 

@@ -29,8 +29,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "kan ikke lese {path}: {reason}.",
     },
     "unknown-extension": {
-        "en": "{path}: unknown file type '{ext}'. Use .ttl, .trig, .nt, .nq, .jsonld or .rdf/.owl, or give --format.",
-        "nb": "{path}: ukjent filtype «{ext}». Bruk .ttl, .trig, .nt, .nq, .jsonld eller .rdf/.owl, eller oppgi --format.",
+        "en": "{path}: unknown file type '{ext}'. Use .ttl, .trig, .nt, .nq, .jsonld or .rdf/.owl, or give --input-format.",
+        "nb": "{path}: ukjent filtype «{ext}». Bruk .ttl, .trig, .nt, .nq, .jsonld eller .rdf/.owl, eller oppgi --input-format.",
     },
     "unknown-format": {
         "en": "unknown format '{format}'. Choose one of: {choices}.",
@@ -69,8 +69,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "oppgi minst én datafil.",
     },
     "bad-lang": {
-        "en": "unknown language '{lang}'; use nb or en.",
-        "nb": "ukjent språk «{lang}»; bruk nb eller en.",
+        "en": "unknown language '{value}'; use nb or en.",
+        "nb": "ukjent språk «{value}»; bruk nb eller en.",
     },
     # --- report -------------------------------------------------------------------------
     "report-conforms": {

@@ -98,6 +98,10 @@ def _read_bytes(path: Path) -> bytes:
 def read_source(path: Path | str, format: str | None = None, graph: str | None = None) -> Source:
     """Read one file and refuse what is unsafe or unreadable; its triples will go to ``graph``."""
     path = Path(path)
+    if not path.exists():
+        raise InputError("file-missing", {"path": str(path)})
+    if path.is_dir():
+        raise InputError("is-directory", {"path": str(path)})
     name = format_for(path, format)
     data = _read_bytes(path)
     if name == "rdfxml":

@@ -68,3 +68,32 @@ def validate_store(store: ox.Store, checks: Iterable[Check] | None = None,
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         batches = list(pool.map(lambda c: _run(store, c, clause), checks))
     return ValidationReport([r for batch in batches for r in batch])
+
+
+CANDIDATE_GRAPH = ox.NamedNode("urn:offri:candidate")
+
+
+def focus_nodes_of(quads: Iterable[ox.Quad]) -> set[str]:
+    """IRIs a record mentions (as subject or object): the focus nodes its arrival can change."""
+    nodes = set()
+    for quad in quads:
+        for term in (quad.subject, quad.object):
+            if isinstance(term, ox.NamedNode):
+                nodes.add(ox_to_nt(term))
+    return nodes
+
+
+def validate_candidate(store: ox.Store, quads: Iterable[ox.Quad],
+                       checks: Iterable[Check] | None = None) -> ValidationReport:
+    """Validate a new record (e.g. one partnership) against everything already in ``store``.
+
+    The record is added to a scratch graph, the checks run only for the focus nodes it
+    mentions, and the scratch graph is removed again, so the store is left as it was. The
+    result equals a full validation of store + record, restricted to those focus nodes.
+    """
+    quads = [ox.Quad(q.subject, q.predicate, q.object, CANDIDATE_GRAPH) for q in quads]
+    store.extend(quads)
+    try:
+        return validate_store(store, checks, focus=focus_nodes_of(quads))
+    finally:
+        store.clear_graph(CANDIDATE_GRAPH)

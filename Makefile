@@ -1,0 +1,35 @@
+# Two commands for a fresh clone (see README):
+#   make        install into .venv, build and validate the knowledge graph from the shipped data
+#   make test   install what the tests need, then run the whole test suite
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test install system-deps bench clean
+
+run: install
+	$(BIN)/offri build
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+# Java runs HermiT (OWL reasoning) in the tests; install it when missing (needs root: CI, or sudo).
+system-deps:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "installing Java (default-jre-headless) for HermiT"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless; }
+
+test: system-deps install
+	@$(BIN)/python -m pytest -n 2 -p no:cacheprovider; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+bench: install
+	$(BIN)/python benchmarks/bench_validate.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

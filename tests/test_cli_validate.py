@@ -1,0 +1,116 @@
+"""``offri validate`` as a user runs it: exit codes, both languages, the three report formats."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import rdflib
+from rdflib.namespace import RDF, SH
+
+from clikit import INPUT, ROOT, offri
+
+EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.ttl"))
+BROKEN = [INPUT / "missing-status.ttl", INPUT / "actors.ttl"]
+
+
+def test_shipped_examples_conform() -> None:
+    run = offri("validate", *EXAMPLES, "--lang", "en")
+    assert run.code == 0, run.out + run.err
+    assert "The data conforms" in run.out or "0 violation(s)" in run.out
+
+
+def test_files_are_validated_together() -> None:
+    alone = offri("validate", INPUT / "missing-status.ttl", "--lang", "en")
+    assert alone.code == 1
+    assert "offri:inMunicipality" in alone.out and "org:member" in alone.out  # actors unknown alone
+    together = offri("validate", *BROKEN, INPUT / "status.ttl", "--lang", "en")
+    assert together.code == 0, together.out
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The partnership must have exactly one status"),
+    ("nb", "Samarbeidet skal ha nøyaktig én status"),
+])
+def test_violation_message_in_both_languages(lang: str, text: str) -> None:
+    run = offri("validate", *BROKEN, "--lang", lang)
+    assert run.code == 1
+    assert text in run.out
+    assert "id:test/partnership" in run.out and "offri:status" in run.out
+    assert ("Brudd" if lang == "nb" else "Violation") in run.out
+
+
+def test_language_from_environment() -> None:
+    run = offri("validate", *BROKEN, env={"LANG": "nb_NO.UTF-8"})
+    assert "Samarbeidet skal ha nøyaktig én status" in run.out
+
+
+def test_json_report() -> None:
+    run = offri("validate", *BROKEN, "--format", "json", "--lang", "en")
+    assert run.code == 1
+    report = json.loads(run.out)
+    assert report["conforms"] is False and report["violations"] == 1
+    [group] = report["focusNodes"]
+    assert group["focusNode"] == "<https://w3id.org/offri/id/test/partnership>"
+    [result] = group["results"]
+    assert result["severity"] == "Violation"
+    assert result["path"] == "<https://w3id.org/offri/ns#status>"
+    assert result["sourceShape"] == "<https://w3id.org/offri/shapes#Partnership-status>"
+
+
+def test_turtle_report_is_a_standard_validation_report() -> None:
+    run = offri("validate", *BROKEN, "--format", "turtle")
+    assert run.code == 1
+    graph = rdflib.Graph().parse(data=run.out, format="turtle")
+    [report] = graph.subjects(RDF.type, SH.ValidationReport)
+    assert graph.value(report, SH.conforms) == rdflib.Literal(False)
+    [result] = graph.objects(report, SH.result)
+    assert graph.value(result, SH.focusNode) == rdflib.URIRef("https://w3id.org/offri/id/test/partnership")
+    assert graph.value(result, SH.resultPath) == rdflib.URIRef("https://w3id.org/offri/ns#status")
+    assert graph.value(result, SH.resultSeverity) == SH.Violation
+    assert {m.language for m in graph.objects(result, SH.resultMessage)} == {"nb", "en"}
+
+
+def test_warnings_fail_only_when_asked() -> None:
+    data = INPUT / "warning-only.ttl"
+    relaxed = offri("validate", data, "--lang", "en")
+    assert relaxed.code == 0 and "Warning" in relaxed.out
+    strict = offri("validate", data, "--fail-on", "warning", "--lang", "en")
+    assert strict.code == 1
+
+
+def test_pyshacl_engine_gives_the_same_report() -> None:
+    ours = json.loads(offri("validate", *BROKEN, "-f", "json").out)
+    theirs = json.loads(offri("validate", *BROKEN, "-f", "json", "--engine", "pyshacl").out)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("fmt, ext", [("trig", ".trig"), ("ntriples", ".nt"), ("nquads", ".nq"),
+                                      ("jsonld", ".jsonld"), ("rdfxml", ".rdf"), ("turtle", ".ttl")])
+def test_every_rdf_format_is_read(tmp_path, fmt: str, ext: str) -> None:
+    import pyoxigraph as ox
+
+    from offri_kg.ingest.read import FORMATS
+
+    files = []
+    for source in [*BROKEN, INPUT / "status.ttl"]:
+        quads = list(ox.parse(path=str(source), format=ox.RdfFormat.TURTLE))
+        target = tmp_path / (source.stem + ext)
+        if FORMATS[fmt][0].supports_datasets:
+            graph = ox.NamedNode(f"https://w3id.org/offri/graph/test/{source.stem}")
+            quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+            target.write_bytes(ox.serialize(quads, format=FORMATS[fmt][0]))
+        else:
+            target.write_bytes(ox.serialize([q.triple for q in quads], format=FORMATS[fmt][0]))
+        files.append(target)
+    assert offri("validate", *files).code == 0
+    # the same file, with an extension that does not tell, read with --input-format
+    odd = tmp_path / "data.txt"
+    odd.write_bytes(files[0].read_bytes())
+    assert offri("validate", odd, *files[1:], "--input-format", fmt).code == 0
+
+
+def test_nothing_read_is_modified() -> None:
+    before = {p: p.read_bytes() for p in BROKEN}
+    offri("validate", *BROKEN, "--format", "turtle")
+    assert {p: p.read_bytes() for p in BROKEN} == before
