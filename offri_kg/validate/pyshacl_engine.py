@@ -20,11 +20,24 @@ def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport
     _conforms, results_graph, _text = pyshacl.validate(
         data, shacl_graph=shapes, ont_graph=None, inference="none", abort_on_first=False,
         allow_infos=True, allow_warnings=True, advanced=False, meta_shacl=False, debug=False)
-    return report_from_graph(results_graph)
+    return report_from_graph(results_graph, shapes)
 
 
-def report_from_graph(graph: rdflib.Graph) -> ValidationReport:
+def _message_languages(shapes: rdflib.Graph | None) -> dict[str, str]:
+    """Message text -> language tag, from every sh:message in the shapes.
+
+    pyshacl drops the language tag of messages of SPARQL constraints (it treats them as
+    templates); the shapes tell which language each text was written in.
+    """
+    if shapes is None:
+        return {}
+    return {str(m): m.language for m in shapes.objects(None, SH.message)
+            if isinstance(m, rdflib.Literal) and m.language}
+
+
+def report_from_graph(graph: rdflib.Graph, shapes: rdflib.Graph | None = None) -> ValidationReport:
     """Read a ``sh:ValidationReport`` graph into offri's typed report."""
+    languages = _message_languages(shapes)
     results = []
     for node in graph.objects(None, SH.result):  # not nested sh:detail results
         path_node = graph.value(node, SH.resultPath)
@@ -36,6 +49,7 @@ def report_from_graph(graph: rdflib.Graph) -> ValidationReport:
             severity=Severity.from_iri(str(graph.value(node, SH.resultSeverity))),
             source_shape=to_nt(graph.value(node, SH.sourceShape)),
             component=str(graph.value(node, SH.sourceConstraintComponent)),
-            messages=tuple(sorted((m.language or "", str(m)) for m in graph.objects(node, SH.resultMessage))),
+            messages=tuple(sorted((m.language or languages.get(str(m), ""), str(m))
+                                  for m in graph.objects(node, SH.resultMessage))),
         ))
     return ValidationReport(results)
