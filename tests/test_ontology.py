@@ -204,3 +204,20 @@ def test_hermit_finds_an_inconsistency(tmp_path: Path) -> None:
                    "<https://w3id.org/offri/ns#Actor> .\n")
     with pytest.raises(InconsistentOntology):
         classify([*ontology_files(), bad], workdir=tmp_path)
+
+
+def test_shapes_are_valid_shacl() -> None:
+    """The shapes graph conforms to the W3C SHACL-for-SHACL shapes (pyshacl's meta-shacl)."""
+    import pyshacl
+
+    shapes = parse(shapes_files())
+    conforms, _graph, text = pyshacl.validate(rdflib.Graph(), shacl_graph=shapes, meta_shacl=True)
+    assert conforms, text
+
+
+def test_every_shape_has_messages_in_both_languages() -> None:
+    shapes = parse(shapes_files())
+    from offri_kg.validate.engine import project_checks
+
+    for check in project_checks():
+        assert {lang for lang, _ in check.messages} == {"nb", "en"}, check.shape

@@ -23,7 +23,16 @@ def test_invalid_fixture_fails_with_exactly_its_rule(fixture) -> None:
     ours = offri_report(store)
     assert summary(ours) == fixture.expect
     theirs = pyshacl_report(store)
-    assert sorted(r.key() for r in ours.results) == sorted(r.key() for r in theirs.results)
+    ours_keys = sorted(r.key() for r in ours.results)
+    theirs_keys = sorted(r.key() for r in theirs.results)
+    if not fixture.pyshacl_misses:
+        assert ours_keys == theirs_keys
+    else:
+        # a documented pyshacl shortcoming (see the fixture): pyshacl finds a subset, and what it
+        # misses is exactly the named rules' results
+        assert set(theirs_keys) < set(ours_keys)
+        missed = {(k[4], k[5]) for k in set(ours_keys) - set(theirs_keys)}
+        assert missed == set(fixture.pyshacl_misses)
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[f.name for f in FIXTURES])
