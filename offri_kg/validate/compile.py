@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import rdflib
 from rdflib.collection import Collection
@@ -58,6 +58,7 @@ class Check:
     path: str | None
     query: str
     value_is_focus: bool = False
+    focused_query: str = ""
 
 
 class _Vars:
@@ -77,9 +78,13 @@ def _term(node: rdflib.term.Node) -> str:
 class ShapeCompiler:
     """Turns a shapes graph into ``Check`` objects."""
 
-    def __init__(self, shapes: rdflib.Graph) -> None:
+    def __init__(self, shapes: rdflib.Graph, anti_join: str = "MINUS") -> None:
         self.g = shapes
         self.vars = _Vars()
+        #: How a top-level "no value conforms" test is written. Oxigraph runs ``MINUS`` as a hash
+        #: anti-join (0.1 s at 1M triples) but ``FILTER NOT EXISTS`` row by row (370 s); for a
+        #: few focus nodes (``VALUES ?this``) row by row is the cheap one.
+        self.anti_join = anti_join
 
     # ---- helpers -------------------------------------------------------------------------
     def _messages(self, shape: rdflib.term.Node) -> tuple[tuple[str, str], ...]:
@@ -194,6 +199,10 @@ class ShapeCompiler:
             if high is not None or low is None or int(low) != 1:
                 raise UnsupportedShapeError("only sh:qualifiedMinCount 1 is supported")
             q = self.vars.new()
+            positive = self.conforms_positively(obj, q)
+            if positive is not None:
+                anti = "FILTER NOT EXISTS" if nested else self.anti_join
+                return f"{anti} {{ {focus} {path} {q} . {positive} }}"
             return (f"FILTER NOT EXISTS {{ {focus} {path} {q} . "
                     f"FILTER NOT EXISTS {{ {self.violates(obj, q)} }} }}")
         if pred in (SH.lessThanOrEquals, SH.lessThan):
@@ -209,6 +218,21 @@ class ShapeCompiler:
                 raise UnsupportedShapeError("nested sh:sparql")
             return None
         raise UnsupportedShapeError(f"constraint {pred} is not supported by the set-based engine")
+
+    def conforms_positively(self, shape: rdflib.term.Node, focus: str) -> str | None:
+        """A positive pattern for "``focus`` conforms to ``shape``" when the shape is one
+        ``sh:hasValue`` or one ``sh:class`` (else None); it lets the engine join instead of
+        nesting two negations."""
+        constraints = self._constraints(shape)
+        if len(constraints) != 1 or list(self.g.objects(shape, SH.property)):
+            return None
+        pred, obj = constraints[0]
+        path = self._path(shape)
+        if pred == SH.hasValue:
+            return f"{focus} {path} {_term(obj)} ." if path else f"FILTER(sameTerm({focus}, {_term(obj)}))"
+        if pred == SH["class"] and path is None:
+            return f"{focus} rdf:type/rdfs:subClassOf* {_term(obj)} ."
+        return None
 
     def violates(self, shape: rdflib.term.Node, focus: str) -> str:
         """A group pattern that holds when ``focus`` does not conform to ``shape`` (nested use)."""
@@ -295,5 +319,11 @@ class ShapeCompiler:
 
 
 def compile_shapes(shapes: rdflib.Graph) -> list[Check]:
-    """Compile ``shapes`` into checks; raises ``UnsupportedShapeError`` for SHACL it cannot run."""
-    return ShapeCompiler(shapes).compile()
+    """Compile ``shapes`` into checks; raises ``UnsupportedShapeError`` for SHACL it cannot run.
+
+    Each check carries two equivalent queries: ``query`` for the whole graph and
+    ``focused_query`` for a few focus nodes, written for what Oxigraph evaluates fast in each case.
+    """
+    full = ShapeCompiler(shapes, anti_join="MINUS").compile()
+    focused = ShapeCompiler(shapes, anti_join="FILTER NOT EXISTS").compile()
+    return [replace(f, focused_query=g.query) for f, g in zip(full, focused, strict=True)]

@@ -38,7 +38,7 @@ def _focus_clause(focus: Iterable[str] | None) -> str:
 
 
 def _run(store: ox.Store, check: Check, focus_clause: str) -> list[ValidationResult]:
-    query = check.query.replace(FOCUS, focus_clause)
+    query = (check.focused_query if focus_clause else check.query).replace(FOCUS, focus_clause)
     results = []
     for row in store.query(query, use_default_graph_as_union=True):
         this = ox_to_nt(row["this"])
