@@ -1,19 +1,17 @@
 """The main job on the embedded default: build the knowledge graph from the shipped data.
 
-Today it loads the ontology, vocabularies, reference and example data into an in-memory
-Oxigraph store, validates the whole, and summarises it; the persistent store and the server
-build on this.
+It loads the ontology, vocabularies, reference and example data into the embedded store
+(validated first, all-or-nothing), validates the whole store and summarises it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pyoxigraph as ox
+from pathlib import Path
 
 from offri_kg.ingest.read import read_sources
 from offri_kg.resources import example_data_files
-from offri_kg.validate.dataset import build_store
+from offri_kg.store.base import Store, default_store_path
 from offri_kg.validate.engine import validate_store
 from offri_kg.validate.report import Severity, ValidationReport
 
@@ -32,6 +30,7 @@ class _Report(ValidationReport):
 
 @dataclass
 class BuildSummary:
+    location: str
     graphs: dict[str, int]
     classes: dict[str, int]
     illustrative: int
@@ -42,26 +41,35 @@ class BuildSummary:
         return sum(self.graphs.values())
 
 
-def summarise(store: ox.Store, report: ValidationReport) -> BuildSummary:
-    """Triples per named graph, instances per offri class (with subclasses), illustrative count."""
-    graphs = {str(row["g"].value): int(row["n"].value) for row in store.query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")}
-    classes = {}
-    for name in SUMMARY_CLASSES:
-        rows = list(store.query(
-            f"PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
-            f"PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-            f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x rdf:type/rdfs:subClassOf* <{OFFRI}{name}> }}",
-            use_default_graph_as_union=True))
-        classes[f"<{OFFRI}{name}>"] = int(rows[0]["n"].value)
-    rows = list(store.query(
-        f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x <{OFFRI}illustrative> true }}",
-        use_default_graph_as_union=True))
-    return BuildSummary(graphs=graphs, classes=classes, illustrative=int(rows[0]["n"].value),
-                        report=_Report(report.results))
+def class_counts(store: Store) -> dict[str, int]:
+    """Instances of each offri class (with subclasses), in reading order."""
+    values = " ".join(f"<{OFFRI}{name}>" for name in SUMMARY_CLASSES)
+    rows = store.query(
+        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        f"SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?c {{ {values} }} "
+        "OPTIONAL { ?x rdf:type/rdfs:subClassOf* ?c } } GROUP BY ?c")
+    counts = {row["c"].value: int(row["n"].value) for row in rows}
+    return {f"<{OFFRI}{name}>": counts.get(f"{OFFRI}{name}", 0) for name in SUMMARY_CLASSES}
 
 
-def build_default() -> BuildSummary:
-    """Build and validate the shipped data (reference + examples)."""
-    store = build_store(read_sources(example_data_files()))
-    return summarise(store, validate_store(store))
+def build_default(path: Path | None = None) -> BuildSummary:
+    """Load the shipped example data into the embedded store (validated, all-or-nothing;
+    unchanged files are not reloaded), validate the whole store, and summarise it."""
+    from offri_kg.store.embedded import EmbeddedStore, _checksum
+
+    store = EmbeddedStore(path or default_store_path())
+    try:
+        known = {g.iri: g.checksum for g in store.graphs()}
+        sources = read_sources(example_data_files())
+        changed = [s for s in sources if known.get(s.graph) != _checksum(s.data)]
+        if changed:
+            store.load(changed, agent="offri build")
+        report = validate_store(store.oxigraph)
+        graphs = {g.iri: g.triples for g in store.graphs()}
+        illustrative = int(next(iter(store.query(
+            f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x <{OFFRI}illustrative> true }}").rows))["n"].value)
+        return BuildSummary(location=store.location, graphs=graphs, classes=class_counts(store),
+                            illustrative=illustrative, report=_Report(report.results))
+    finally:
+        store.close()

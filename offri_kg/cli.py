@@ -80,19 +80,224 @@ def validate(
     raise typer.Exit(1 if report.has_at_least(threshold) else 0)
 
 
+StoreOption = Annotated[Optional[Path], typer.Option(
+    "--store", help="Embedded store folder (default: $OFFRI_STORE or ~/.local/share/offri/store).")]
+EndpointOption = Annotated[Optional[str], typer.Option(
+    "--endpoint", help="A remote SPARQL 1.1 query URL instead of the embedded store.")]
+TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for a remote store.")]
+
+
+def _open(store: Path | None, endpoint: str | None, timeout: float = 30.0, read_only: bool = False):
+    from offri_kg.store import open_store
+
+    return open_store(store, endpoint=endpoint, timeout=timeout, read_only=read_only)
+
+
 @app.command()
-def build(lang: LangOption = None) -> None:
-    """Build the knowledge graph from the shipped data, validate it and print a summary."""
+def build(store: StoreOption = None, lang: LangOption = None) -> None:
+    """The main job: load the shipped data into the store (validated), and summarise it."""
     from offri_kg.build import build_default
     from offri_kg.report_text import render_build
 
     language = _lang(lang)
     try:
-        summary = build_default()
+        summary = build_default(store)
     except OffriError as error:
         _fail(error, language)
     typer.echo(render_build(summary, language))
     raise typer.Exit(1 if summary.report.count_violations() else 0)
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Data files; each replaces its own named graph.",
+                                                show_default=False)],
+    graph: Annotated[Optional[str], typer.Option(help="Named graph IRI (with exactly one file).")] = None,
+    input_format: Annotated[Optional[str], typer.Option("--input-format", "-i")] = None,
+    store: StoreOption = None, endpoint: EndpointOption = None, timeout: TimeoutOption = 30.0,
+    lang: LangOption = None,
+) -> None:
+    """Validate files and load them, all or nothing. Exit 1 if the data has violations, 2 if unreadable."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    from offri_kg.ingest.read import read_sources
+    from offri_kg.report_text import render_report
+    from offri_kg.store.embedded import ValidationFailed
+
+    language = _lang(lang)
+    if graph is not None and "://" not in graph and not graph.startswith("urn:"):
+        _fail(OffriError("bad-graph-iri", {"graph": graph}), language)
+    try:
+        sources = read_sources(list(paths), input_format)
+        kg = _open(store, endpoint, timeout)
+        with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                      transient=True, disable=not sys.stderr.isatty()) as bar:
+            task = bar.add_task("load", total=sum(len(s.data) for s in sources))
+            reports = kg.load(sources, graph=graph, progress=lambda done, total: bar.update(task, completed=done))
+        kg.close()
+    except ValidationFailed as failure:
+        typer.echo(render_report(failure.report, language), err=True)
+        typer.echo(f"offri: {render_error(failure, language)}", err=True)
+        raise typer.Exit(1)
+    except OffriError as error:
+        if getattr(error, "report", None) is not None:
+            typer.echo(render_report(error.report, language), err=True)
+            typer.echo(f"offri: {render_error(error, language)}", err=True)
+            raise typer.Exit(1)
+        _fail(error, language)
+    for report in reports:
+        typer.echo(t("load-done", language, graph=report.graph, triples=report.triples, source=report.source))
+
+
+class ResultFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    xml = "xml"
+    turtle = "turtle"
+    ntriples = "ntriples"
+
+
+@app.command()
+def query(
+    name: Annotated[Optional[str], typer.Argument(help="A stored query (see `offri queries`).")] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", help="A SPARQL query file instead.")] = None,
+    param: Annotated[list[str], typer.Option("--param", "-p", help="NAME=VALUE, repeatable.")] = [],  # noqa: B006
+    output: Annotated[ResultFormat, typer.Option("--format", "-f")] = ResultFormat.table,
+    store: StoreOption = None, endpoint: EndpointOption = None, timeout: TimeoutOption = 30.0,
+    lang: LangOption = None,
+) -> None:
+    """Run a stored query with parameters, or a SPARQL file. Results as a table or a W3C format."""
+    from offri_kg.query.bind import bindings
+    from offri_kg.query.library import get_stored_query
+    from offri_kg.report_text import render_table
+
+    language = _lang(lang)
+    try:
+        if (name is None) == (file is None):
+            raise OffriError("query-file-or-name")
+        given = {}
+        for item in param:
+            if "=" not in item:
+                raise OffriError("param-syntax", {"value": item})
+            key, value = item.split("=", 1)
+            given[key.strip()] = value
+        if file is not None:
+            from offri_kg.ingest.read import _read_bytes
+
+            sparql = _read_bytes(file).decode("utf-8")
+            terms = {}
+            if given:
+                raise OffriError("unknown-param", {"query": str(file), "name": next(iter(given)), "known": "—"})
+        else:
+            stored = get_stored_query(name)
+            if "lang" in {p.name for p in stored.params} and "lang" not in given:
+                given["lang"] = language
+            terms = bindings(stored, given)
+            sparql = stored.sparql
+        kg = _open(store, endpoint, timeout, read_only=endpoint is None)
+        result = kg.query(sparql, terms)
+        if output is ResultFormat.table:
+            typer.echo(render_table(result, language))
+        else:
+            import pyoxigraph as ox
+
+            formats = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+                       "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+                       "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
+            fmt = formats[output.value]
+            if result.kind == "graph" and isinstance(fmt, ox.QueryResultsFormat):
+                fmt = ox.RdfFormat.N_TRIPLES
+            if result.kind != "graph" and isinstance(fmt, ox.RdfFormat):
+                fmt = ox.QueryResultsFormat.JSON
+            sys.stdout.buffer.write(result.serialize(fmt))
+            sys.stdout.flush()
+        kg.close()
+    except OffriError as error:
+        if error.code == "query-syntax" and file is not None:
+            error.location.file = str(file)
+            _locate_syntax(error)
+        _fail(error, language)
+
+
+def _locate_syntax(error: OffriError) -> None:
+    import re
+
+    match = re.search(r"(\d+):(\d+)", error.params.get("detail", ""))
+    if match:
+        error.location.line, error.location.column = int(match.group(1)), int(match.group(2))
+
+
+@app.command()
+def queries(lang: LangOption = None) -> None:
+    """List the stored queries with their research question and parameters."""
+    from offri_kg.query.library import stored_queries
+
+    language = _lang(lang)
+    for query in stored_queries().values():
+        questions = ", ".join(str(q) for q in query.question)
+        typer.echo(f"{query.id}  [Q{questions}]  {query.title_in(language)}")
+        for p in query.params:
+            default = f" = {p.default}" if p.default else ""
+            typer.echo(f"    --param {p.name}=<{p.type}>{default}   {p.text(language)}")
+
+
+class ExportFormat(str, Enum):
+    nquads = "nquads"
+    trig = "trig"
+    turtle = "turtle"
+    ntriples = "ntriples"
+
+
+@app.command()
+def export(
+    graph: Annotated[Optional[str], typer.Option(help="Only this named graph.")] = None,
+    output: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.nquads,
+    out: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    store: StoreOption = None, endpoint: EndpointOption = None, timeout: TimeoutOption = 30.0,
+    lang: LangOption = None,
+) -> None:
+    """Dump the store (N-Quads or TriG), or one graph."""
+    import os
+    import tempfile
+
+    import pyoxigraph as ox
+
+    language = _lang(lang)
+    fmt = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE,
+           "ntriples": ox.RdfFormat.N_TRIPLES}[output.value]
+    try:
+        if graph is None and not fmt.supports_datasets:
+            fmt = ox.RdfFormat.N_QUADS
+        kg = _open(store, endpoint, timeout, read_only=endpoint is None)
+        data = kg.export(fmt, graph)
+        kg.close()
+    except OffriError as error:
+        _fail(error, language)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        return
+    handle, temp = tempfile.mkstemp(dir=out.resolve().parent, prefix=out.name, suffix=".part")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    os.replace(temp, out)
+
+
+@app.command()
+def stats(store: StoreOption = None, endpoint: EndpointOption = None, timeout: TimeoutOption = 30.0,
+          lang: LangOption = None) -> None:
+    """Graphs (with provenance), triples, and instances per class."""
+    from offri_kg.report_text import render_stats
+
+    language = _lang(lang)
+    try:
+        kg = _open(store, endpoint, timeout, read_only=endpoint is None)
+        text = render_stats(kg, language)
+        kg.close()
+    except OffriError as error:
+        _fail(error, language)
+    typer.echo(text)
 
 
 def main() -> None:

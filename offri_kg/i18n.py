@@ -72,6 +72,104 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "unknown language '{value}'; use nb or en.",
         "nb": "ukjent språk «{value}»; bruk nb eller en.",
     },
+    # --- store and queries --------------------------------------------------------------
+    "validation-failed": {
+        "en": "nothing was loaded: the data has {violations} violation(s). Run `offri validate` on the same files to see them.",
+        "nb": "ingenting ble lastet: dataene har {violations} brudd. Kjør `offri validate` på de samme filene for å se dem.",
+    },
+    "store-locked": {
+        "en": "the store at {path} is in use by another offri process; wait for it to finish or give another --store.",
+        "nb": "lageret i {path} er i bruk av en annen offri-prosess; vent til den er ferdig, eller oppgi et annet --store.",
+    },
+    "store-missing": {
+        "en": "there is no offri store at {path}; load data first with `offri load FILE…`.",
+        "nb": "det finnes ikke noe offri-lager i {path}; last inn data først med `offri load FIL…`.",
+    },
+    "store-error": {
+        "en": "the store at {path} cannot be opened: {detail}",
+        "nb": "lageret i {path} kan ikke åpnes: {detail}",
+    },
+    "unknown-graph": {
+        "en": "the store has no graph <{graph}>. `offri stats` lists the graphs.",
+        "nb": "lageret har ingen graf <{graph}>. `offri stats` viser grafene.",
+    },
+    "bad-graph-iri": {
+        "en": "'{graph}' is not an absolute IRI; give e.g. https://w3id.org/offri/graph/my-data.",
+        "nb": "«{graph}» er ikke en absolutt IRI; oppgi f.eks. https://w3id.org/offri/graph/mine-data.",
+    },
+    "graph-needs-one-file": {
+        "en": "--graph names one graph, so give exactly one file with it.",
+        "nb": "--graph navngir én graf, så oppgi nøyaktig én fil sammen med den.",
+    },
+    "unknown-query": {
+        "en": "there is no stored query '{name}'. Did you mean: {matches}? `offri queries` lists them all.",
+        "nb": "det finnes ingen lagret spørring «{name}». Mente du: {matches}? `offri queries` viser alle.",
+    },
+    "unknown-param": {
+        "en": "the query {query} has no parameter '{name}'; its parameters are: {known}.",
+        "nb": "spørringen {query} har ingen parameter «{name}»; parameterne er: {known}.",
+    },
+    "bad-param": {
+        "en": "the parameter {name} of {query} got '{value}', but expects {expected}.",
+        "nb": "parameteren {name} i {query} fikk «{value}», men venter {expected}.",
+    },
+    "param-not-allowed": {
+        "en": "the parameter {name} of {query} cannot be '{value}'; choose one of: {allowed}.",
+        "nb": "parameteren {name} i {query} kan ikke være «{value}»; velg en av: {allowed}.",
+    },
+    "param-syntax": {
+        "en": "write parameters as NAME=VALUE, not '{value}'.",
+        "nb": "skriv parametere som NAVN=VERDI, ikke «{value}».",
+    },
+    "query-syntax": {
+        "en": "SPARQL syntax error: {detail}",
+        "nb": "syntaksfeil i SPARQL: {detail}",
+    },
+    "query-refused": {
+        "en": "the query uses {feature}, which would fetch data from outside; offri never reaches the network because of a query.",
+        "nb": "spørringen bruker {feature}, som ville hentet data utenfra; offri går aldri ut på nettet på grunn av en spørring.",
+    },
+    "query-file-or-name": {
+        "en": "give either a stored query NAME or --file, not both and not neither.",
+        "nb": "oppgi enten navnet på en lagret spørring eller --file, ikke begge og ikke ingen.",
+    },
+    "endpoint-unreachable": {
+        "en": "cannot reach the SPARQL endpoint {endpoint}: {detail}. Check the address and that the server runs.",
+        "nb": "får ikke kontakt med SPARQL-endepunktet {endpoint}: {detail}. Sjekk adressen og at tjeneren kjører.",
+    },
+    "endpoint-login-refused": {
+        "en": "the endpoint {endpoint} refused the login (HTTP {status}). Check OFFRI_ENDPOINT_USER/OFFRI_ENDPOINT_PASSWORD or the config file.",
+        "nb": "endepunktet {endpoint} avviste innloggingen (HTTP {status}). Sjekk OFFRI_ENDPOINT_USER/OFFRI_ENDPOINT_PASSWORD eller konfigurasjonsfilen.",
+    },
+    "endpoint-timeout": {
+        "en": "the endpoint {endpoint} did not answer within {seconds} s; try a smaller query or a longer --timeout.",
+        "nb": "endepunktet {endpoint} svarte ikke innen {seconds} s; prøv en mindre spørring eller en lengre --timeout.",
+    },
+    "endpoint-partial": {
+        "en": "the endpoint {endpoint} returned only part of the answer (HTTP 206); offri does not show partial results. Raise the server's result limits.",
+        "nb": "endepunktet {endpoint} returnerte bare en del av svaret (HTTP 206); offri viser ikke delvise svar. Øk tjenerens grenser for svar.",
+    },
+    "endpoint-error": {
+        "en": "the endpoint {endpoint} answered HTTP {status}: {detail}",
+        "nb": "endepunktet {endpoint} svarte HTTP {status}: {detail}",
+    },
+    "endpoint-cannot-write": {
+        "en": "no update or Graph Store address is configured for {endpoint}; see the README on remote stores.",
+        "nb": "ingen oppdaterings- eller Graph Store-adresse er satt opp for {endpoint}; se README om eksterne lagre.",
+    },
+    "load-done": {
+        "en": "loaded {triples} triples from {source} into <{graph}>",
+        "nb": "lastet {triples} tripler fra {source} inn i <{graph}>",
+    },
+    "stats-graphs": {"en": "Graphs", "nb": "Grafer"},
+    "stats-classes": {"en": "Classes", "nb": "Klasser"},
+    "stats-source": {"en": "source", "nb": "kilde"},
+    "stats-loaded": {"en": "loaded", "nb": "lastet"},
+    "stats-total": {"en": "total", "nb": "totalt"},
+    "rows-count": {"en": "{n} row(s)", "nb": "{n} rad(er)"},
+    "ask-true": {"en": "yes", "nb": "ja"},
+    "ask-false": {"en": "no", "nb": "nei"},
+    "build-store": {"en": "store: {path}", "nb": "lager: {path}"},
     # --- report -------------------------------------------------------------------------
     "report-conforms": {
         "en": "The data conforms: no violations.",

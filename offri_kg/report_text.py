@@ -32,11 +32,12 @@ def render_build(summary: "object", lang: str) -> str:
     from offri_kg.build import BuildSummary
 
     assert isinstance(summary, BuildSummary)
-    width = max(len(shorten(g)) for g in summary.graphs) if summary.graphs else 10
-    lines = [t("build-title", lang), ""]
+    names = {g: shorten(f"<{g}>") for g in summary.graphs}
+    width = max(map(len, names.values())) if names else 10
+    lines = [t("build-title", lang), t("build-store", lang, path=summary.location), ""]
     lines.append(f"{t('build-graphs', lang):<{width}}  {t('build-triples', lang):>8}")
     for graph, count in summary.graphs.items():
-        lines.append(f"{shorten(graph):<{width}}  {count:>8}")
+        lines.append(f"{names[graph]:<{width}}  {count:>8}")
     lines.append(f"{'':<{width}}  {summary.total_triples:>8}")
     lines.append("")
     lines.append(f"{t('build-class', lang):<32}  {t('build-instances', lang):>9}")
@@ -45,4 +46,57 @@ def render_build(summary: "object", lang: str) -> str:
     lines.append("")
     lines.append(t("build-illustrative", lang, n=summary.illustrative))
     lines.append(summary.report.summary(lang))
+    return "\n".join(lines)
+
+
+def render_table(result: "object", lang: str) -> str:
+    """A query answer as a readable table (rich), with a row count."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from offri_kg.store.base import QueryResult
+
+    assert isinstance(result, QueryResult)
+    if result.kind == "ask":
+        return t("ask-true" if result.boolean else "ask-false", lang)
+    if result.kind == "graph":
+        import pyoxigraph as ox
+
+        return result.serialize(ox.RdfFormat.TURTLE).decode("utf-8")
+    table = Table(show_lines=False)
+    for variable in result.variables:
+        table.add_column(variable, overflow="fold")
+    for row in result.rows:
+        table.add_row(*[_cell(row[v]) for v in result.variables])
+    buffer = io.StringIO()
+    Console(file=buffer, width=200, no_color=True, highlight=False).print(table)
+    return buffer.getvalue() + t("rows-count", lang, n=len(result.rows))
+
+
+def _cell(term: "object") -> str:
+    if term is None:
+        return ""
+    value = getattr(term, "value", str(term))
+    language = getattr(term, "language", None)
+    return shorten(f"<{value}>") if term.__class__.__name__ == "NamedNode" else (
+        f"{value} @{language}" if language else value)
+
+
+def render_stats(store: "object", lang: str) -> str:
+    """Graphs with provenance, total triples, instances per offri class."""
+    from offri_kg.build import class_counts
+
+    graphs = store.graphs()
+    lines = [t("stats-graphs", lang)]
+    for g in graphs:
+        extra = f"  {t('stats-source', lang)}: {g.source}" if g.source else ""
+        when = f"  {t('stats-loaded', lang)}: {g.loaded_at} ({g.loaded_by})" if g.loaded_at else ""
+        lines.append(f"  {shorten('<' + g.iri + '>'):<48} {g.triples:>9}{extra}{when}")
+    lines.append(f"  {t('stats-total', lang):<48} {sum(g.triples for g in graphs):>9}")
+    lines.append("")
+    lines.append(t("stats-classes", lang))
+    for cls, count in class_counts(store).items():
+        lines.append(f"  {shorten(cls):<48} {count:>9}")
     return "\n".join(lines)

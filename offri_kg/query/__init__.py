@@ -1,0 +1,1 @@
+"""Query: stored queries (queries/*.rq) with typed parameters, bound safely."""

@@ -1,0 +1,130 @@
+"""Binding parameter values to stored queries, safely.
+
+Values are parsed into typed RDF terms first (an IRI is checked to be an IRI, a date a date), so
+no value can change a query's shape. On the embedded store the engine substitutes the terms
+(pyoxigraph ``substitutions``, SPARQL SEP-0007); for a remote endpoint the same terms are
+serialised by rdflib into a ``VALUES`` block at the top of the query's WHERE clause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+import pyoxigraph as ox
+import rdflib
+
+from offri_kg.errors import OffriError
+from offri_kg.query.library import StoredQuery
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def parse_value(query: StoredQuery, name: str, raw: str) -> ox.NamedNode | ox.Literal:
+    """The typed term for ``raw`` as parameter ``name`` of ``query``; raises a clear error."""
+    param = query.param(name)
+    if param is None:
+        raise OffriError("unknown-param", {"query": query.id, "name": name,
+                                            "known": ", ".join(p.name for p in query.params) or "—"})
+    expected = {"iri": "an IRI such as https://w3id.org/offri/id/municipality/arendal",
+                "concept": f"a concept IRI from {param.scheme or 'a vocabulary'}",
+                "string": "text", "integer": "a whole number such as 2016",
+                "decimal": "a number such as 2.5", "date": "a date such as 2016-01-31",
+                "boolean": "true or false"}[param.type]
+
+    def bad() -> OffriError:
+        return OffriError("bad-param", {"query": query.id, "name": name, "value": raw, "expected": expected})
+
+    if param.type in ("iri", "concept"):
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", raw) or _IRI_BAD.search(raw):
+            raise bad()
+        if param.type == "concept" and param.scheme and not raw.startswith(param.scheme.rstrip("/") + "/"):
+            raise bad()
+        term: ox.NamedNode | ox.Literal = ox.NamedNode(raw)
+    elif param.type == "string":
+        term = ox.Literal(raw)
+    elif param.type == "integer":
+        if not re.fullmatch(r"[+-]?[0-9]+", raw.strip()):
+            raise bad()
+        term = ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
+    elif param.type == "decimal":
+        try:
+            term = ox.Literal(str(Decimal(raw.strip())), datatype=ox.NamedNode(XSD + "decimal"))
+        except InvalidOperation:
+            raise bad() from None
+    elif param.type == "date":
+        try:
+            term = ox.Literal(dt.date.fromisoformat(raw.strip()).isoformat(), datatype=ox.NamedNode(XSD + "date"))
+        except ValueError:
+            raise bad() from None
+    else:
+        if raw.strip().lower() not in ("true", "false"):
+            raise bad()
+        term = ox.Literal(raw.strip().lower(), datatype=ox.NamedNode(XSD + "boolean"))
+    if param.values and _plain(term) not in param.values:
+        raise OffriError("param-not-allowed", {"query": query.id, "name": name, "value": raw,
+                                                "allowed": ", ".join(param.values)})
+    return term
+
+
+def _plain(term: ox.NamedNode | ox.Literal) -> str:
+    return term.value
+
+
+def bindings(query: StoredQuery, given: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Typed terms for every parameter: given values, else defaults; unset ones are left out."""
+    for name in given:
+        if query.param(name) is None:
+            raise OffriError("unknown-param", {"query": query.id, "name": name,
+                                                "known": ", ".join(p.name for p in query.params) or "—"})
+    out = {}
+    for param in query.params:
+        raw = given.get(param.name, param.default)
+        if raw is None or raw == "":
+            continue
+        out[param.name] = parse_value(query, param.name, raw)
+    return out
+
+
+def to_rdflib(term: ox.NamedNode | ox.Literal) -> rdflib.term.Identifier:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def with_values_block(sparql: str, terms: dict[str, ox.NamedNode | ox.Literal]) -> str:
+    """``sparql`` with ``VALUES (?a ?b) { (t1 t2) }`` opening its WHERE clause (for remote stores)."""
+    if not terms:
+        return sparql
+    names = sorted(terms)
+    block = ("VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
+             + " ".join(to_rdflib(terms[n]).n3() for n in names) + ") } ")
+    position = _first_group_brace(sparql)
+    return sparql[: position + 1] + " " + block + sparql[position + 1:]
+
+
+def _first_group_brace(sparql: str) -> int:
+    """Index of the ``{`` that opens the WHERE clause: the first one outside IRIs, strings, comments."""
+    i, n = 0, len(sparql)
+    while i < n:
+        c = sparql[i]
+        if c == "#":
+            i = sparql.find("\n", i)
+            if i < 0:
+                break
+        elif c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", sparql[i:]):
+            i = sparql.find(">", i)
+        elif c in "\"'":
+            quote = sparql[i:i + 3] if sparql[i:i + 3] in ('"""', "'''") else c
+            i += len(quote)
+            while i < n and not sparql.startswith(quote, i):
+                i += 2 if sparql[i] == "\\" else 1
+            i += len(quote) - 1
+        elif c == "{":
+            return i
+        i += 1
+    raise ValueError("query has no WHERE clause")

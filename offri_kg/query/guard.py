@@ -1,0 +1,29 @@
+"""Refuse queries that would reach outside: ``SERVICE``, ``LOAD``, ``FROM``/``FROM NAMED``.
+
+pyoxigraph evaluates ``SERVICE`` by fetching the URL, and a public endpoint must never do
+that. The check looks at the query's keywords with strings, IRIs and comments blanked out, so a
+label containing the word "service" is not mistaken for the keyword; it is linear in the query
+length (no parse), which keeps stored queries' overhead near zero.
+"""
+
+from __future__ import annotations
+
+import re
+
+from offri_kg.errors import OffriError
+
+_TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+_FORBIDDEN = re.compile(r"\b(SERVICE|LOAD|FROM)\b", re.IGNORECASE)
+
+
+def keywords_only(sparql: str) -> str:
+    """The query with strings, IRIs and comments replaced by spaces."""
+    return _TOKEN.sub(lambda m: " " * len(m.group(0)), sparql)
+
+
+def check_query(sparql: str) -> None:
+    """Raise ``query-refused`` if the query would fetch anything from outside the store."""
+    match = _FORBIDDEN.search(keywords_only(sparql))
+    if match:
+        raise OffriError("query-refused", {"feature": match.group(1).upper()})

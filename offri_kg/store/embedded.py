@@ -1,0 +1,270 @@
+"""The embedded store: a persistent Oxigraph (RocksDB) database in a folder offri manages.
+
+Layout of ``PATH``: ``oxigraph/`` (the database), and while a load runs ``snapshot/`` (a
+RocksDB checkpoint: hard links, taken in well under a second) and ``load-in-progress.json``.
+A load is all-or-nothing: if parsing or validation fails, or the process dies, the snapshot is
+put back (at once, or when the store is next opened), so the store is exactly as before.
+Oxigraph's own transactions would do this too, but at a fifth of the speed for large loads
+(measured: ``extend`` 1M quads 26 s, ``bulk_load`` 10 s, ``MOVE GRAPH`` 98 s).
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from offri_kg.errors import OffriError
+from offri_kg.ingest.read import FORMATS, Source
+from offri_kg.query.guard import check_query
+from offri_kg.store.base import META_GRAPH, OFFRI, GraphInfo, LoadReport, QueryResult, now_iso
+from offri_kg.validate.dataset import build_store, load_source, reference_sources
+from offri_kg.validate.engine import validate_store
+from offri_kg.validate.report import Severity, ValidationReport
+
+DCT = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+VOID = "http://rdfs.org/ns/void#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+class ValidationFailed(OffriError):
+    """A load was refused because the data has violations; ``report`` says which."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__("validation-failed", {"violations": report.count(Severity.VIOLATION)})
+        self.report = report
+
+
+def _checksum(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _quads(source: Source, graph: ox.NamedNode) -> list[ox.Quad]:
+    """All quads of a source, default-graph triples moved into ``graph``."""
+    return [ox.Quad(q.subject, q.predicate, q.object, graph) if isinstance(q.graph_name, ox.DefaultGraph) else q
+            for q in ox.parse(source.data, FORMATS[source.format][0], base_iri=source.path.resolve().as_uri())]
+
+
+class EmbeddedStore:
+    """offri's default store. Use ``open_store()``; one writer process at a time."""
+
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        self.path = path
+        self.location = str(path)
+        self.read_only = read_only
+        self._db = path / "oxigraph"
+        self._snapshot = path / "snapshot"
+        self._journal = path / "load-in-progress.json"
+        try:
+            if read_only:
+                if not self._db.exists():
+                    raise OffriError("store-missing", {"path": str(path)})
+                self._recover_needed_read_only()
+                self._ox = ox.Store.read_only(str(self._db))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._recover()
+                self._ox = ox.Store(str(self._db))
+                self._ensure_reference()
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise OffriError("store-locked", {"path": str(path)}) from None
+            raise OffriError("store-error", {"path": str(path), "detail": str(exc)}) from None
+
+    # ---- crash safety ----------------------------------------------------------------------
+    def _recover(self) -> None:
+        """Undo a load that did not finish; drop a snapshot a finished load left behind."""
+        if self._journal.exists():
+            if self._snapshot.exists():
+                shutil.rmtree(self._db, ignore_errors=True)
+                os.replace(self._snapshot, self._db)
+            self._journal.unlink()
+        elif self._snapshot.exists():
+            shutil.rmtree(self._snapshot)
+
+    def _recover_needed_read_only(self) -> None:
+        if self._journal.exists():
+            raise OffriError("store-error", {"path": str(self.path),
+                                             "detail": "a load did not finish; open it once without --read-only"})
+
+    def _begin(self, graphs: list[str]) -> None:
+        shutil.rmtree(self._snapshot, ignore_errors=True)
+        self._ox.flush()
+        self._ox.backup(str(self._snapshot))
+        self._journal.write_text(json.dumps({"graphs": graphs, "started": now_iso()}))
+
+    def _commit(self) -> None:
+        self._ox.flush()
+        self._journal.unlink()
+        shutil.rmtree(self._snapshot, ignore_errors=True)
+
+    def _rollback(self) -> None:
+        del self._ox
+        self._recover()
+        self._ox = ox.Store(str(self._db))
+
+    # ---- reference graphs ------------------------------------------------------------------
+    def _ensure_reference(self) -> None:
+        """The ontology, vocabularies and reference data live in the store too, refreshed when
+        the installed offri ships different versions of them."""
+        known = {g.iri: g.checksum for g in self.graphs()}
+        stale = [s for s in reference_sources() if known.get(s.graph) != _checksum(s.data)]
+        if not stale:
+            return
+        for source in stale:
+            self._ox.clear_graph(ox.NamedNode(source.graph))
+            load_source(self._ox, source)
+        self._write_provenance(stale, [s.graph for s in stale], agent="offri")
+
+    # ---- loading -----------------------------------------------------------------------------
+    def load(self, sources: list[Source], graph: str | None = None, agent: str | None = None,
+             progress: Callable[[int, int], None] | None = None) -> list[LoadReport]:
+        """Validate ``sources`` together with the store, then replace each one's named graph.
+
+        All-or-nothing across all sources. Validation runs in memory while the database is
+        written (the two overlap on two cores); nodes that the new data shares with graphs
+        already in the store are then re-checked against the store itself.
+        """
+        if graph is not None and len(sources) != 1:
+            raise OffriError("graph-needs-one-file")
+        targets = [graph or s.graph for s in sources]
+        existing = {g.iri for g in self.graphs()}
+        total = sum(len(s.data) for s in sources)
+
+        def validate_in_memory() -> ValidationReport:
+            memory = build_store([Source(s.path, t, s.format, s.data) for s, t in zip(sources, targets)])
+            return validate_store(memory)
+
+        def write_to_disk() -> None:
+            done = 0
+            for source, target in zip(sources, targets):
+                node = ox.NamedNode(target)
+                self._ox.clear_graph(node)
+                fmt = FORMATS[source.format][0]
+                if fmt.supports_datasets:
+                    self._ox.bulk_extend(_quads(source, node))
+                else:
+                    self._ox.bulk_load(source.data, fmt, base_iri=source.path.resolve().as_uri(), to_graph=node)
+                done += len(source.data)
+                if progress:
+                    progress(done, total)
+
+        self._begin(targets)
+        try:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                memory_report = pool.submit(validate_in_memory)
+                disk = pool.submit(write_to_disk)
+                report = memory_report.result()
+                disk.result()
+            report = self._recheck_shared(report, sources, targets, existing)
+            if report.count(Severity.VIOLATION):
+                raise ValidationFailed(report)
+            self._write_provenance(sources, targets, agent)
+        except BaseException:
+            self._rollback()
+            raise
+        self._commit()
+        counts = {g.iri: g.triples for g in self.graphs()}
+        return [LoadReport(graph=t, source=str(s.path), triples=counts.get(t, 0), replaced=t in existing)
+                for s, t in zip(sources, targets)]
+
+    def _recheck_shared(self, report: ValidationReport, sources: list[Source], targets: list[str],
+                        existing: set[str]) -> ValidationReport:
+        """Re-validate, against the whole store, the focus nodes the memory check could not see fully.
+
+        Those are the nodes with a Violation in memory (a reference may resolve in the store)
+        and the nodes the new data shares with other user graphs already in the store.
+        """
+        reference = {s.graph for s in reference_sources()}
+        others = [g for g in existing if g not in reference and g not in targets and g != META_GRAPH]
+        flagged = {r.focus for r in report.results if r.severity is Severity.VIOLATION}
+        shared: set[str] = set()
+        if others:
+            mentioned: set[str] = set()
+            for target in targets:
+                for row in self._ox.query(f"SELECT DISTINCT ?n WHERE {{ GRAPH <{target}> {{ {{ ?n ?p ?o }} UNION {{ ?s ?p ?n }} }} FILTER(isIRI(?n)) }}"):
+                    mentioned.add(str(row["n"]))
+            for other in others:
+                for row in self._ox.query(f"SELECT DISTINCT ?n WHERE {{ GRAPH <{other}> {{ {{ ?n ?p ?o }} UNION {{ ?s ?p ?n }} }} FILTER(isIRI(?n)) }}"):
+                    if str(row["n"]) in mentioned:
+                        shared.add(str(row["n"]))
+        recheck = flagged | shared
+        if not recheck:
+            return report
+        kept = [r for r in report.results if r.focus not in recheck]
+        again = validate_store(self._ox, focus=recheck)
+        return ValidationReport(kept + again.results)
+
+    def _write_provenance(self, sources: list[Source], targets: list[str], agent: str | None) -> None:
+        meta = ox.NamedNode(META_GRAPH)
+        who = agent or getpass.getuser()
+        when = ox.Literal(now_iso(), datatype=ox.NamedNode(XSD + "dateTime"))
+        quads = []
+        for source, target in zip(sources, targets):
+            node = ox.NamedNode(target)
+            for quad in list(self._ox.quads_for_pattern(node, None, None, meta)):
+                self._ox.remove(quad)
+            count = len(list(self._ox.quads_for_pattern(None, None, None, node)))
+            quads += [
+                ox.Quad(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(VOID + "Dataset"), meta),
+                ox.Quad(node, ox.NamedNode(OFFRI + "sourceFile"), ox.Literal(source.path.name), meta),
+                ox.Quad(node, ox.NamedNode(OFFRI + "checksum"), ox.Literal(_checksum(source.data)), meta),
+                ox.Quad(node, ox.NamedNode(PROV + "wasAttributedTo"), ox.Literal(who), meta),
+                ox.Quad(node, ox.NamedNode(DCT + "modified"), when, meta),
+                ox.Quad(node, ox.NamedNode(VOID + "triples"),
+                        ox.Literal(str(count), datatype=ox.NamedNode(XSD + "integer")), meta),
+            ]
+        self._ox.extend(quads)
+
+    # ---- reading -----------------------------------------------------------------------------
+    def query(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+              timeout: float | None = None) -> QueryResult:
+        """Run a query over the union of all graphs; ``SERVICE``/``LOAD``/``FROM`` are refused."""
+        check_query(sparql)
+        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        try:
+            result = self._ox.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
+        except SyntaxError as exc:
+            raise OffriError("query-syntax", {"detail": str(exc)}) from None
+        return QueryResult.from_oxigraph(result)
+
+    def graphs(self) -> list[GraphInfo]:
+        """Every named graph with its triple count and provenance."""
+        rows = self._ox.query(f"""
+            SELECT ?g ?n ?source ?checksum ?who ?when WHERE {{
+              {{ SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g }}
+              OPTIONAL {{ GRAPH <{META_GRAPH}> {{
+                OPTIONAL {{ ?g <{OFFRI}sourceFile> ?source }} OPTIONAL {{ ?g <{OFFRI}checksum> ?checksum }}
+                OPTIONAL {{ ?g <{PROV}wasAttributedTo> ?who }} OPTIONAL {{ ?g <{DCT}modified> ?when }} }} }}
+            }} ORDER BY ?g""")
+        value = lambda t: None if t is None else t.value  # noqa: E731
+        return [GraphInfo(iri=r["g"].value, triples=int(r["n"].value), source=value(r["source"]),
+                          checksum=value(r["checksum"]), loaded_by=value(r["who"]), loaded_at=value(r["when"]))
+                for r in rows]
+
+    def export(self, fmt: ox.RdfFormat, graph: str | None = None) -> bytes:
+        """N-Quads or TriG of everything, or one graph in any RDF format."""
+        if graph is None:
+            return self._ox.dump(format=fmt)
+        if graph not in {g.iri for g in self.graphs()}:
+            raise OffriError("unknown-graph", {"graph": graph})
+        return self._ox.dump(format=fmt, from_graph=ox.NamedNode(graph))
+
+    def close(self) -> None:
+        if not self.read_only:
+            self._ox.flush()
+        del self._ox
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph store (for the benchmark's raw baseline)."""
+        return self._ox
