@@ -1,9 +1,10 @@
 """Binding parameter values to stored queries, safely.
 
 Values are parsed into typed RDF terms first (an IRI is checked to be an IRI, a date a date), so
-no value can change a query's shape. On the embedded store the engine substitutes the terms
-(pyoxigraph ``substitutions``, SPARQL SEP-0007); for a remote endpoint the same terms are
-serialised by rdflib into a ``VALUES`` block at the top of the query's WHERE clause.
+no value can change a query's shape. The terms are serialised by rdflib into a ``VALUES``
+block at the top of the query's WHERE clause — the same text for the embedded store and for
+any remote endpoint, so every backend evaluates exactly the same query. (pyoxigraph's
+``substitutions`` would be engine-side binding, but it only accepts projected variables.)
 """
 
 from __future__ import annotations

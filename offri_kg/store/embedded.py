@@ -23,6 +23,7 @@ import pyoxigraph as ox
 
 from offri_kg.errors import OffriError
 from offri_kg.ingest.read import FORMATS, Source
+from offri_kg.query.bind import with_values_block
 from offri_kg.query.guard import check_query
 from offri_kg.store.base import META_GRAPH, OFFRI, GraphInfo, LoadReport, QueryResult, now_iso
 from offri_kg.validate.dataset import build_store, load_source, reference_sources
@@ -68,8 +69,7 @@ class EmbeddedStore:
             if read_only:
                 if not self._db.exists():
                     raise OffriError("store-missing", {"path": str(path)})
-                self._recover_needed_read_only()
-                self._ox = ox.Store.read_only(str(self._db))
+                self._ox = ox.Store.read_only(str(self._readable_db()))
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._recover()
@@ -91,10 +91,12 @@ class EmbeddedStore:
         elif self._snapshot.exists():
             shutil.rmtree(self._snapshot)
 
-    def _recover_needed_read_only(self) -> None:
-        if self._journal.exists():
-            raise OffriError("store-error", {"path": str(self.path),
-                                             "detail": "a load did not finish; open it once without --read-only"})
+    def _readable_db(self) -> Path:
+        """For readers: while a load runs, or after one died, the snapshot is the store's
+        last committed state; the next writer puts it back in place."""
+        if self._journal.exists() and self._snapshot.exists():
+            return self._snapshot
+        return self._db
 
     def _begin(self, graphs: list[str]) -> None:
         shutil.rmtree(self._snapshot, ignore_errors=True)
@@ -228,11 +230,14 @@ class EmbeddedStore:
     # ---- reading -----------------------------------------------------------------------------
     def query(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
               timeout: float | None = None) -> QueryResult:
-        """Run a query over the union of all graphs; ``SERVICE``/``LOAD``/``FROM`` are refused."""
+        """Run a query over the union of all graphs; ``SERVICE``/``LOAD``/``FROM`` are refused.
+
+        Parameters become a ``VALUES`` block of rdflib-serialised terms, exactly as for a remote
+        store (pyoxigraph's own substitution only binds variables the query projects).
+        """
         check_query(sparql)
-        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
         try:
-            result = self._ox.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
+            result = self._ox.query(with_values_block(sparql, substitutions or {}), use_default_graph_as_union=True)
         except SyntaxError as exc:
             raise OffriError("query-syntax", {"detail": str(exc)}) from None
         return QueryResult.from_oxigraph(result)

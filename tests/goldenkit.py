@@ -1,0 +1,54 @@
+"""Golden results of stored queries, in a form every backend can be compared in.
+
+Rows are lists of N-Triples terms (None for unbound). Triple stores disagree on a few
+incidental things — Virtuoso types COUNT as xsd:int where Oxigraph says xsd:integer, and may
+write "x"^^xsd:string for "x" — so numbers are compared by value and xsd:string as plain text.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+
+GOLDEN = Path(__file__).parent / "golden"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+NUMERIC = {XSD + t for t in ("integer", "int", "long", "short", "byte", "decimal", "double", "float",
+                              "nonNegativeInteger", "positiveInteger", "unsignedInt", "unsignedLong")}
+
+
+def term_key(term: object) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value if term.datatype else None
+        if datatype in NUMERIC:
+            value = Decimal(term.value)
+            return f"number:{value.normalize() if value != value.to_integral() else int(value)}"
+        if datatype == XSD + "string":
+            return ox.Literal(term.value).__str__()
+    return str(term)
+
+
+def normalise(solutions: ox.QuerySolutions, ordered: bool) -> dict:
+    """Variables and rows; rows sorted unless the query orders them itself."""
+    variables = [v.value for v in solutions.variables]
+    rows = [[term_key(row[v]) for v in variables] for row in solutions]
+    if not ordered:
+        rows.sort(key=lambda r: json.dumps(r))
+    return {"variables": variables, "rows": rows}
+
+
+def golden_path(query_id: str, case: str = "default") -> Path:
+    return GOLDEN / f"{query_id}.{case}.json"
+
+
+def read_golden(query_id: str, case: str = "default") -> dict:
+    return json.loads(golden_path(query_id, case).read_text(encoding="utf-8"))
+
+
+def write_golden(query_id: str, result: dict, case: str = "default") -> None:
+    GOLDEN.mkdir(exist_ok=True)
+    golden_path(query_id, case).write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

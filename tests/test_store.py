@@ -1,0 +1,149 @@
+"""The embedded store: provenance per graph, replacement, all-or-nothing loads, crash safety."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from clikit import INPUT, ROOT, offri
+from offri_kg.ingest.read import read_sources
+from offri_kg.resources import example_data_files
+from offri_kg.store.embedded import EmbeddedStore, ValidationFailed
+
+ARENDAL = ROOT / "data" / "examples" / "arendal.ttl"
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+def dump(path: Path) -> bytes:
+    store = EmbeddedStore(path, read_only=True)
+    data = store.export(ox.RdfFormat.N_QUADS)
+    store.close()
+    return b"\n".join(sorted(data.splitlines()))
+
+
+def test_load_records_provenance(store_path: Path) -> None:
+    store = EmbeddedStore(store_path)
+    reports = store.load(read_sources(example_data_files()), agent="tester")
+    assert {r.graph for r in reports} >= {"https://w3id.org/offri/graph/examples/arendal"}
+    info = {g.iri: g for g in store.graphs()}["https://w3id.org/offri/graph/examples/arendal"]
+    assert info.source == "arendal.ttl" and info.loaded_by == "tester"
+    assert info.checksum.startswith("sha256:") and info.loaded_at and info.triples > 100
+    store.close()
+
+
+def test_reloading_replaces_the_graph(store_path: Path, tmp_path: Path) -> None:
+    store = EmbeddedStore(store_path)
+    store.load(read_sources(example_data_files()))
+    smaller = tmp_path / "arendal.ttl"
+    text = ARENDAL.read_text(encoding="utf-8")
+    smaller.write_text(text + "\n<https://w3id.org/offri/id/test/marker> <http://www.w3.org/2000/01/rdf-schema#comment> \"x\" .\n",
+                       encoding="utf-8")
+    store.load(read_sources([smaller]), graph="https://w3id.org/offri/graph/examples/arendal")
+    graph = {g.iri: g for g in store.graphs()}["https://w3id.org/offri/graph/examples/arendal"]
+    before = len(list(ox.parse(path=str(ARENDAL), format=ox.RdfFormat.TURTLE)))
+    assert graph.triples == before + 1
+    store.close()
+
+
+def test_a_violation_loads_nothing(store_path: Path) -> None:
+    offri("load", *example_data_files(), "--store", store_path)
+    before = dump(store_path)
+    run = offri("load", INPUT / "missing-status.ttl", INPUT / "actors.ttl", "--store", store_path, "--lang", "en")
+    assert run.code == 1
+    assert "The partnership must have exactly one status" in run.err and "nothing was loaded" in run.err
+    assert dump(store_path) == before
+    store = EmbeddedStore(store_path)
+    with pytest.raises(ValidationFailed) as caught:
+        store.load(read_sources([INPUT / "missing-status.ttl", INPUT / "actors.ttl"]))
+    assert any(r.source_shape.endswith('Partnership-status>') for r in caught.value.report.results)
+    store.close()
+    assert dump(store_path) == before
+
+
+def test_references_resolve_against_the_store(store_path: Path) -> None:
+    """A file may name actors loaded earlier from another file."""
+    assert offri("load", INPUT / "actors.ttl", "--store", store_path).code == 0
+    run = offri("load", INPUT / "missing-status.ttl", INPUT / "status.ttl", "--store", store_path)
+    assert run.code == 0, run.err
+
+
+def test_an_unreadable_second_file_loads_nothing(store_path: Path, tmp_path: Path) -> None:
+    offri("load", *example_data_files(), "--store", store_path)
+    before = dump(store_path)
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<http://e/a> <http://e/b> .\n")
+    run = offri("load", INPUT / "actors.ttl", broken, "--store", store_path, "--lang", "nb")
+    assert run.code == 2 and "broken.ttl:1:" in run.err and "syntaksfeil" in run.err
+    assert dump(store_path) == before
+
+
+def test_a_killed_load_leaves_the_store_as_it_was(store_path: Path, tmp_path: Path) -> None:
+    offri("load", *example_data_files(), "--store", store_path)
+    before = dump(store_path)
+    big = tmp_path / "big.nt"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "100k", "-o", str(big)],
+                   check=True, capture_output=True, timeout=300)
+    journal = store_path / "load-in-progress.json"
+    for delay in (0.0, 0.5):
+        proc = subprocess.Popen([sys.executable, "-m", "offri_kg.cli", "load", str(big), "--store", str(store_path)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not journal.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert journal.exists(), "the load never started"
+        time.sleep(delay)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert dump(store_path) == before  # readers see the last committed state at once
+        EmbeddedStore(store_path).close()  # the next writer puts it back in place
+        assert not journal.exists() and not (store_path / "snapshot").exists()
+        assert dump(store_path) == before
+    run = offri("stats", "--store", store_path)
+    assert run.code == 0 and "graph:examples/arendal" in run.out
+
+
+def test_a_second_writer_is_told_the_store_is_in_use(store_path: Path) -> None:
+    store = EmbeddedStore(store_path)
+    run = offri("load", INPUT / "actors.ttl", "--store", store_path, "--lang", "en")
+    store.close()
+    assert run.code == 2 and "in use" in run.err
+
+
+def test_export_round_trips(store_path: Path, tmp_path: Path) -> None:
+    offri("load", *example_data_files(), "--store", store_path)
+    out = tmp_path / "dump.nq"
+    assert offri("export", "--store", store_path, "-o", out).code == 0
+    quads = list(ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS))
+    assert len(quads) == sum(1 for _ in ox.parse(dump(store_path), ox.RdfFormat.N_QUADS))
+    one = offri("export", "--store", store_path, "--graph", "https://w3id.org/offri/graph/examples/arendal",
+                "-f", "turtle")
+    assert one.code == 0
+    assert len(list(ox.parse(one.out.encode(), ox.RdfFormat.TURTLE))) == len(
+        list(ox.parse(path=str(ARENDAL), format=ox.RdfFormat.TURTLE)))
+    trig = offri("export", "--store", store_path, "-f", "trig")
+    assert len(list(ox.parse(trig.out.encode(), ox.RdfFormat.TRIG))) == len(quads)
+    missing = offri("export", "--store", store_path, "--graph", "https://w3id.org/offri/graph/nope", "--lang", "en")
+    assert missing.code == 2 and "no graph" in missing.err
+
+
+def test_stats(store_path: Path) -> None:
+    offri("load", *example_data_files(), "--store", store_path)
+    run = offri("stats", "--store", store_path, "--lang", "nb")
+    assert run.code == 0
+    assert "Grafer" in run.out and "offri:Partnership" in run.out and "arendal.ttl" in run.out
+
+
+def test_opening_a_missing_store_read_only(tmp_path: Path) -> None:
+    run = offri("stats", "--store", tmp_path / "nothing", "--lang", "en")
+    assert run.code == 2 and "load data first" in run.err
