@@ -60,7 +60,7 @@ def build_default(path: Path | None = None) -> BuildSummary:
 
     store = EmbeddedStore(path or default_store_path())
     try:
-        known = {g.iri: g.checksum for g in store.graphs()}
+        known = store.checksums()
         sources = read_sources(example_data_files())
         changed = [s for s in sources if known.get(s.graph) != _checksum(s.data)]
         if changed:

@@ -118,7 +118,7 @@ class EmbeddedStore:
     def _ensure_reference(self) -> None:
         """The ontology, vocabularies and reference data live in the store too, refreshed when
         the installed offri ships different versions of them."""
-        known = {g.iri: g.checksum for g in self.graphs()}
+        known = self.checksums()
         stale = [s for s in reference_sources() if known.get(s.graph) != _checksum(s.data)]
         if not stale:
             return
@@ -139,7 +139,7 @@ class EmbeddedStore:
         if graph is not None and len(sources) != 1:
             raise OffriError("graph-needs-one-file")
         targets = [graph or s.graph for s in sources]
-        existing = {g.iri for g in self.graphs()}
+        existing = {g.value for g in self._ox.named_graphs()}
         total = sum(len(s.data) for s in sources)
 
         def validate_in_memory() -> ValidationReport:
@@ -170,12 +170,11 @@ class EmbeddedStore:
             report = self._recheck_shared(report, sources, targets, existing)
             if report.count(Severity.VIOLATION):
                 raise ValidationFailed(report)
-            self._write_provenance(sources, targets, agent)
+            counts = self._write_provenance(sources, targets, agent)
         except BaseException:
             self._rollback()
             raise
         self._commit()
-        counts = {g.iri: g.triples for g in self.graphs()}
         return [LoadReport(graph=t, source=str(s.path), triples=counts.get(t, 0), replaced=t in existing)
                 for s, t in zip(sources, targets)]
 
@@ -206,16 +205,19 @@ class EmbeddedStore:
         again = validate_store(self._ox, focus=recheck)
         return ValidationReport(kept + again.results)
 
-    def _write_provenance(self, sources: list[Source], targets: list[str], agent: str | None) -> None:
+    def _write_provenance(self, sources: list[Source], targets: list[str], agent: str | None) -> dict[str, int]:
+        """Provenance of each loaded graph into the metadata graph; returns triples per graph."""
         meta = ox.NamedNode(META_GRAPH)
         who = agent or getpass.getuser()
         when = ox.Literal(now_iso(), datatype=ox.NamedNode(XSD + "dateTime"))
-        quads = []
+        quads, counts = [], {}
         for source, target in zip(sources, targets):
             node = ox.NamedNode(target)
             for quad in list(self._ox.quads_for_pattern(node, None, None, meta)):
                 self._ox.remove(quad)
-            count = len(list(self._ox.quads_for_pattern(None, None, None, node)))
+            count = int(next(iter(self._ox.query(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}")))["n"].value)
+            counts[target] = count
             quads += [
                 ox.Quad(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(VOID + "Dataset"), meta),
                 ox.Quad(node, ox.NamedNode(OFFRI + "sourceFile"), ox.Literal(source.path.name), meta),
@@ -226,6 +228,7 @@ class EmbeddedStore:
                         ox.Literal(str(count), datatype=ox.NamedNode(XSD + "integer")), meta),
             ]
         self._ox.extend(quads)
+        return counts
 
     # ---- reading -----------------------------------------------------------------------------
     def query(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
@@ -241,6 +244,11 @@ class EmbeddedStore:
         except SyntaxError as exc:
             raise OffriError("query-syntax", {"detail": str(exc)}) from None
         return QueryResult.from_oxigraph(result)
+
+    def checksums(self) -> dict[str, str]:
+        """Graph IRI -> checksum of the file it was loaded from (cheap: metadata only)."""
+        return {row["g"].value: row["c"].value for row in self._ox.query(
+            f"SELECT ?g ?c WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{OFFRI}checksum> ?c }} }}")}
 
     def graphs(self) -> list[GraphInfo]:
         """Every named graph with its triple count and provenance."""
