@@ -18,11 +18,17 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 
-# Java runs HermiT (OWL reasoning) in the tests; install it when missing (needs root: CI, or sudo).
+# Java runs HermiT (OWL reasoning) and Virtuoso is a real triple store in the tests; install them
+# when missing (needs root, as on CI).
 system-deps:
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "installing Java (default-jre-headless) for HermiT"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless; }
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  echo "installing Virtuoso (virtuoso-opensource) for the remote-store tests"; \
+	  printf '%s\n' 'virtuoso-opensource-7 virtuoso-opensource-7/dba-password password dba' \
+	    'virtuoso-opensource-7 virtuoso-opensource-7/dba-password-again password dba' | debconf-set-selections; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends virtuoso-opensource; }
 
 test: system-deps install
 	@$(BIN)/python -m pytest -n 2 -p no:cacheprovider; rc=$$?; \

@@ -32,9 +32,10 @@ def term_key(term: object) -> str | None:
     return str(term)
 
 
-def normalise(solutions: ox.QuerySolutions, ordered: bool) -> dict:
-    """Variables and rows; rows sorted unless the query orders them itself."""
-    variables = [v.value for v in solutions.variables]
+def normalise(solutions: object, ordered: bool) -> dict:
+    """Variables and rows (from pyoxigraph solutions or an offri QueryResult); rows sorted
+    unless the query orders them itself."""
+    variables = [getattr(v, "value", v) for v in solutions.variables]
     rows = [[term_key(row[v]) for v in variables] for row in solutions]
     if not ordered:
         rows.sort(key=lambda r: json.dumps(r))

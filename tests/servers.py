@@ -51,7 +51,7 @@ class Server:
     process: subprocess.Popen | None = field(default=None, repr=False)
     log: Path | None = None
 
-    def config_text(self, password: str | None = None) -> str:
+    def config_text(self, password: str | None = None, extra: str = "") -> str:
         """The ``[endpoint."<query url>"]`` table of an offri config file for this server."""
         lines = [f'[endpoint."{self.query_url}"]', f'update = "{self.update_url}"',
                  f'store = "{self.store_url}"', f'graph_param = "{self.graph_param}"', f'auth = "{self.auth}"']
@@ -60,15 +60,20 @@ class Server:
         secret = password if password is not None else self.password
         if secret:
             lines.append(f'password = "{secret}"')
+        if extra:
+            lines.append(extra)
         return "\n".join(lines) + "\n"
 
-    def configure(self, monkeypatch: pytest.MonkeyPatch, folder: Path, password: str | None = None) -> Path:
-        """Write a config file for this server into ``folder`` and point ``OFFRI_CONFIG`` at it."""
+    def configure(self, monkeypatch: pytest.MonkeyPatch, folder: Path, password: str | None = None,
+                  extra: str = "") -> Path:
+        """Write a config file for this server into ``folder`` and point ``OFFRI_CONFIG`` at it.
+
+        ``extra`` is more TOML for the endpoint's table (e.g. ``query_params = {…}``)."""
         for name in ("OFFRI_ENDPOINT_USER", "OFFRI_ENDPOINT_PASSWORD", "OFFRI_ENDPOINT_AUTH",
                      "OFFRI_UPDATE_ENDPOINT", "OFFRI_STORE_ENDPOINT"):
             monkeypatch.delenv(name, raising=False)
         path = folder / f"offri-{self.name}.toml"
-        path.write_text(self.config_text(password), encoding="utf-8")
+        path.write_text(self.config_text(password, extra), encoding="utf-8")
         path.chmod(0o600)
         monkeypatch.setenv("OFFRI_CONFIG", str(path))
         return path
@@ -300,9 +305,11 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
 
 @pytest.fixture(scope="session")
 def virtuoso_limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A second Virtuoso whose queries the server itself cuts after 1 s (anytime queries):
-    it answers a long query with a partial result, and a runaway query never outlives 1 s."""
-    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso-limited"), sparql={"MaxQueryExecutionTime": "1"})
+    """A second Virtuoso with low limits, as public endpoints have: at most 100 rows per answer
+    (more are cut, with only a header to say so) and 1 s per query (a runaway query of a test
+    never outlives it; with the ``timeout`` parameter it answers with a partial result)."""
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso-limited"),
+                            sparql={"MaxQueryExecutionTime": "1", "ResultSetMaxRows": "100"})
     try:
         yield server
     finally:

@@ -56,6 +56,8 @@ class StoredQuery:
     params: tuple[Param, ...]
     sparql: str
     path: Path
+    #: Named parameter sets the golden tests run besides the defaults (header key ``cases``).
+    cases: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title["en"]
@@ -83,7 +85,8 @@ def parse_stored_query(path: Path) -> StoredQuery:
                             label=dict(item.get("label", {}))))
     return StoredQuery(id=meta["id"], question=tuple(question) if isinstance(question, list) else (question,),
                        title=dict(meta["title"]), description=dict(meta.get("description", {})),
-                       params=tuple(params), sparql=text, path=path)
+                       params=tuple(params), sparql=text, path=path,
+                       cases={name: dict(values) for name, values in meta.get("cases", {}).items()})
 
 
 @lru_cache(maxsize=1)

@@ -35,6 +35,7 @@ Things measured against the real servers (see tests/test_remote_store.py):
 
 from __future__ import annotations
 
+import base64
 import getpass
 import hashlib
 import http.client
@@ -54,13 +55,14 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from SPARQLWrapper import POST, SPARQLWrapper
+from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
 from offri_kg.errors import InputError, Location, OffriError
 from offri_kg.ingest.read import FORMATS, Source
 from offri_kg.query.bind import with_values_block
 from offri_kg.query.guard import check_query, keywords_only
 from offri_kg.store.base import META_GRAPH, OFFRI, GraphInfo, LoadReport, QueryResult, now_iso
+from offri_kg.store.embedded import ValidationFailed
 from offri_kg.validate.dataset import build_store
 from offri_kg.validate.engine import validate_store
 from offri_kg.validate.report import Severity, ValidationReport
@@ -82,6 +84,7 @@ RESULTS_JSON = "application/sparql-results+json"
 
 _KIND = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
                    re.IGNORECASE)
+_PREFIX_NAME = re.compile(r"\bPREFIX\s+[^\s:]*:", re.IGNORECASE)
 # Virtuoso's SQL states for a query its own limits stopped (transaction timeout, anytime timeout).
 _SERVER_TIMEOUT = re.compile(r"\bS1T00\b|\bS1TAT\b|\bSR171\b")
 
@@ -270,8 +273,6 @@ class _Http:
         if not self._login:
             return
         if self.config.auth == "basic":
-            import base64
-
             token = base64.b64encode(f"{self.config.user}:{self.config.password}".encode()).decode("ascii")
             request.add_unredirected_header("Authorization", f"Basic {token}")
             return
@@ -372,7 +373,8 @@ class _Wrapper(SPARQLWrapper):
 
 def query_kind(sparql: str) -> str:
     """``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE`` or an update keyword (strings/IRIs/comments ignored)."""
-    match = _KIND.search(keywords_only(sparql))
+    text = _PREFIX_NAME.sub(" ", keywords_only(sparql))  # "PREFIX drop: <…>" names no query form
+    match = _KIND.search(text)
     return match.group(1).upper() if match else "SELECT"
 
 
@@ -408,6 +410,8 @@ class RemoteStore:
             wrapper.setQuery(text)
         wrapper.queryType = kind
         wrapper.setMethod(POST)
+        wrapper.setReturnFormat(TURTLE if graph else JSON)
+        wrapper.setOnlyConneg(True)  # else it adds format=… parameters, which Virtuoso obeys over Accept
         wrapper.setTimeout(max(1, int(seconds)))
         wrapper.timeout = seconds  # setTimeout keeps whole seconds only: 0.2 would mean "none"
         wrapper.addCustomHttpHeader("Accept", N_TRIPLES if graph else RESULTS_JSON)
@@ -421,7 +425,7 @@ class RemoteStore:
         try:
             if graph:
                 fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
-                return QueryResult(kind="graph", triples=[q.triple for q in ox.parse(data, fmt)])
+                return QueryResult.from_oxigraph([q.triple for q in ox.parse(data, fmt)])
             results_format = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
             return QueryResult.from_oxigraph(ox.parse_query_results(data, results_format))
         except (SyntaxError, ValueError) as exc:
@@ -513,6 +517,9 @@ class RemoteStore:
                                                 "detail": f"unreadable graph: {exc}"}) from None
 
     def _put(self, graph: str, triples: list[ox.Triple]) -> None:
+        if not triples:
+            self._delete(graph)
+            return
         url = self._graph_url(graph)
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
         response = self._http.open("PUT", url, body, {"Content-Type": N_TRIPLES}, timeout=WRITE_TIMEOUT)
@@ -532,8 +539,6 @@ class RemoteStore:
         read first; if any write fails, the graphs already replaced are put back (or deleted
         when they did not exist) before the error is raised.
         """
-        from offri_kg.store.embedded import ValidationFailed
-
         if graph is not None and len(sources) != 1:
             raise OffriError("graph-needs-one-file")
         if not self.config.update or not self.config.store:

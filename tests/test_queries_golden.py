@@ -1,0 +1,61 @@
+"""Every research question has a stored query; each query's answer on the shipped data is its
+golden answer — identical on the embedded store, on Oxigraph server and on Virtuoso."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from goldenkit import golden_path, normalise, read_golden
+from offri_kg.ingest.read import read_sources
+from offri_kg.query.bind import bindings
+from offri_kg.query.library import stored_queries
+from offri_kg.resources import example_data_files, reference_data_files
+from offri_kg.store.embedded import EmbeddedStore
+
+QUERIES = stored_queries()
+CASES = [(q.id, "default", {}) for q in QUERIES.values()] + [
+    (q.id, name, params) for q in QUERIES.values() for name, params in q.cases.items()]
+IDS = [f"{qid}.{case}" for qid, case, _ in CASES]
+
+
+def ordered(query_id: str) -> bool:
+    return bool(re.search(r"\bORDER\s+BY\b", QUERIES[query_id].sparql, re.IGNORECASE))
+
+
+def answer(store, query_id: str, params: dict) -> dict:
+    query = QUERIES[query_id]
+    return normalise(store.query(query.sparql, bindings(query, params)), ordered(query_id))
+
+
+def test_every_research_question_has_a_stored_query() -> None:
+    covered = {n for q in QUERIES.values() for n in q.question}
+    assert covered >= set(range(1, 15)), sorted(set(range(1, 15)) - covered)
+
+
+def test_every_query_is_described_in_both_languages() -> None:
+    for query in QUERIES.values():
+        assert query.title.keys() >= {"nb", "en"} and query.description.keys() >= {"nb", "en"}, query.id
+        for param in query.params:
+            assert param.label.keys() >= {"nb", "en"}, (query.id, param.name)
+
+
+def test_every_case_has_a_golden_answer() -> None:
+    missing = [f"{qid}.{case}" for qid, case, _ in CASES if not golden_path(qid, case).exists()]
+    assert not missing, missing
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    store = EmbeddedStore(tmp_path_factory.mktemp("golden") / "store")
+    store.load(read_sources(example_data_files()))
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize("query_id, case, params", CASES, ids=IDS)
+def test_golden_on_the_embedded_store(embedded, query_id: str, case: str, params: dict) -> None:
+    result = answer(embedded, query_id, params)
+    assert result == read_golden(query_id, case)
+    assert result["rows"], "a golden answer must find something in the example data"
