@@ -1,8 +1,9 @@
 """Golden results of stored queries, in a form every backend can be compared in.
 
 Rows are lists of N-Triples terms (None for unbound). Triple stores disagree on a few
-incidental things — Virtuoso types COUNT as xsd:int where Oxigraph says xsd:integer, and may
-write "x"^^xsd:string for "x" — so numbers are compared by value and xsd:string as plain text.
+incidental things — Virtuoso types COUNT as xsd:int where Oxigraph says xsd:integer, writes
+true as "1"^^xsd:boolean and may write "x"^^xsd:string for "x" — so numbers and booleans are
+compared by value and xsd:string as plain text.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def term_key(term: object) -> str | None:
             return f"number:{value.normalize() if value != value.to_integral() else int(value)}"
         if datatype == XSD + "string":
             return ox.Literal(term.value).__str__()
+        if datatype == XSD + "boolean":  # Virtuoso writes true as "1"
+            return f"boolean:{'true' if term.value in ('true', '1') else 'false'}"
     return str(term)
 
 

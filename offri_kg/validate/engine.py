@@ -31,6 +31,7 @@ def project_checks() -> tuple[Check, ...]:
 
 
 def _focus_clause(focus: Iterable[str] | None) -> str:
+    """``VALUES ?this {…}`` for IRIs (blank nodes cannot be named in a query); "" for all."""
     if focus is None:
         return ""
     iris = sorted({f for f in focus if f.startswith("<")})
@@ -38,7 +39,7 @@ def _focus_clause(focus: Iterable[str] | None) -> str:
 
 
 def _run(store: ox.Store, check: Check, focus_clause: str) -> list[ValidationResult]:
-    query = (check.focused_query if focus_clause else check.query).replace(FOCUS, focus_clause)
+    query = check.focused_query.replace(FOCUS, focus_clause) if focus_clause else check.query
     results = []
     for row in store.query(query, use_default_graph_as_union=True):
         this = ox_to_nt(row["this"])
