@@ -12,6 +12,16 @@ from offri_kg.ingest.read import read_sources
 from offri_kg.resources import example_data_files
 
 
+TYPED = """
+PREFIX offri: <https://w3id.org/offri/ns#>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?p ?start ?illustrative (COUNT(?x) AS ?participants) WHERE {
+  ?p a offri:Partnership ; dct:temporal/dcat:startDate ?start ; offri:illustrative ?illustrative .
+  ?x <http://www.w3.org/ns/org#organization> ?p
+} GROUP BY ?p ?start ?illustrative"""
+
+
 @pytest.fixture(scope="module")
 def kg(tmp_path_factory) -> KnowledgeGraph:
     graph = KnowledgeGraph.open(tmp_path_factory.mktemp("api") / "store")
@@ -28,14 +38,7 @@ def test_run_by_name_with_parameters(kg: KnowledgeGraph) -> None:
 
 
 def test_rows_are_python_values(kg: KnowledgeGraph) -> None:
-    rows = kg.sparql("""
-        PREFIX offri: <https://w3id.org/offri/ns#>
-        PREFIX dcat: <http://www.w3.org/ns/dcat#>
-        PREFIX dct: <http://purl.org/dc/terms/>
-        SELECT ?p ?start ?illustrative (COUNT(?x) AS ?participants) WHERE {
-          ?p a offri:Partnership ; dct:temporal/dcat:startDate ?start ; offri:illustrative ?illustrative .
-          ?x <http://www.w3.org/ns/org#organization> ?p
-        } GROUP BY ?p ?start ?illustrative""").to_dicts()
+    rows = kg.sparql(TYPED).to_dicts()
     assert rows
     first = rows[0]
     assert isinstance(first["p"], str) and first["p"].startswith("https://")
@@ -45,14 +48,7 @@ def test_rows_are_python_values(kg: KnowledgeGraph) -> None:
 
 
 def test_dataframe_has_proper_dtypes(kg: KnowledgeGraph) -> None:
-    frame = kg.sparql("""
-        PREFIX offri: <https://w3id.org/offri/ns#>
-        PREFIX dcat: <http://www.w3.org/ns/dcat#>
-        PREFIX dct: <http://purl.org/dc/terms/>
-        SELECT ?p ?start ?illustrative (COUNT(?x) AS ?participants) WHERE {
-          ?p a offri:Partnership ; dct:temporal/dcat:startDate ?start ; offri:illustrative ?illustrative .
-          ?x <http://www.w3.org/ns/org#organization> ?p
-        } GROUP BY ?p ?start ?illustrative""").to_dataframe()
+    frame = kg.sparql(TYPED).to_dataframe()
     assert str(frame["participants"].dtype) == "Int64"
     assert str(frame["start"].dtype).startswith("datetime64")
     assert str(frame["illustrative"].dtype) == "boolean"
