@@ -147,3 +147,30 @@ def test_stats(store_path: Path) -> None:
 def test_opening_a_missing_store_read_only(tmp_path: Path) -> None:
     run = offri("stats", "--store", tmp_path / "nothing", "--lang", "en")
     assert run.code == 2 and "load data first" in run.err
+
+
+def test_blank_nodes_stay_scoped_to_their_file(store_path: Path, tmp_path: Path) -> None:
+    """Two N-Quads files that both say _:b0 mean two different nodes (ox.parse keeps labels)."""
+    for name in ("one", "two"):
+        (tmp_path / f"{name}.nq").write_text(f'_:b0 <urn:ex:says> "{name}" .\n', encoding="utf-8")
+    store = EmbeddedStore(store_path)
+    store.load(read_sources([tmp_path / "one.nq", tmp_path / "two.nq"]))
+    rows = store.query("SELECT ?b (COUNT(*) AS ?n) WHERE { ?b <urn:ex:says> ?text } GROUP BY ?b").rows
+    store.close()
+    assert len(rows) == 2
+
+
+def test_large_ntriples_load_keeps_blank_nodes(store_path: Path, tmp_path: Path) -> None:
+    """A file big enough to be written in two parts keeps each blank node whole."""
+    lines = []
+    for i in range(60_000):
+        lines.append(f"<urn:ex:r{i}> <urn:ex:period> _:p{i} .")
+        lines.append(f'_:p{i} <urn:ex:note> "note {i}" .')
+    path = tmp_path / "big.nt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 4_000_000
+    store = EmbeddedStore(store_path)
+    store.load(read_sources([path]))
+    joined = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?r <urn:ex:period> ?p . ?p <urn:ex:note> ?note }").rows
+    store.close()
+    assert int(joined[0][0].value) == 60_000

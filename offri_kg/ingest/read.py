@@ -6,6 +6,8 @@ before it give every failure a file, line and column and a message code the CLI 
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,3 +118,27 @@ def read_sources(paths: list[Path | str], format: str | None = None) -> list[Sou
     if not paths:
         raise InputError("no-input")
     return [read_source(p, format) for p in paths]
+
+
+def dataset_quads(source: Source, graph: ox.NamedNode, lenient: bool = False) -> Iterator[ox.Quad]:
+    """The quads of an N-Quads/TriG/JSON-LD ``source``; default-graph ones go to ``graph``.
+
+    ``ox.parse`` keeps blank node labels as written, so two files that both say ``_:b0`` would
+    share a node once in one store; blank nodes are scoped to their document, so each call
+    gives them a fresh prefix (what ``bulk_load`` does by itself for triple formats).
+    """
+    prefix = secrets.token_hex(8)
+    fresh: dict[str, ox.BlankNode] = {}
+
+    def scoped(term):  # type: ignore[no-untyped-def]
+        if isinstance(term, ox.BlankNode):
+            node = fresh.get(term.value)
+            if node is None:
+                node = fresh[term.value] = ox.BlankNode(prefix + term.value)
+            return node
+        return term
+
+    fmt = FORMATS[source.format][0]
+    for quad in ox.parse(source.data, fmt, base_iri=source.path.resolve().as_uri(), lenient=lenient):
+        target = graph if isinstance(quad.graph_name, ox.DefaultGraph) else scoped(quad.graph_name)
+        yield ox.Quad(scoped(quad.subject), quad.predicate, scoped(quad.object), target)

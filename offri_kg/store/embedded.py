@@ -16,13 +16,14 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from offri_kg.errors import OffriError
-from offri_kg.ingest.read import FORMATS, Source
+from offri_kg.ingest.read import FORMATS, Source, dataset_quads
+from offri_kg.ingest.split import split_ntriples
 from offri_kg.query.bind import with_values_block
 from offri_kg.query.guard import check_query
 from offri_kg.store.base import META_GRAPH, OFFRI, GraphInfo, LoadReport, QueryResult, now_iso
@@ -49,10 +50,10 @@ def _checksum(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def _quads(source: Source, graph: ox.NamedNode) -> list[ox.Quad]:
-    """All quads of a source, default-graph triples moved into ``graph``."""
-    return [ox.Quad(q.subject, q.predicate, q.object, graph) if isinstance(q.graph_name, ox.DefaultGraph) else q
-            for q in ox.parse(source.data, FORMATS[source.format][0], base_iri=source.path.resolve().as_uri())]
+def _count(store: ox.Store, graph: str) -> int:
+    """Triples in one named graph."""
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return int(next(iter(rows))["n"].value)
 
 
 class EmbeddedStore:
@@ -133,7 +134,8 @@ class EmbeddedStore:
         """Validate ``sources`` together with the store, then replace each one's named graph.
 
         All-or-nothing across all sources. Validation runs in memory while the database is
-        written (the two overlap on two cores); nodes that the new data shares with graphs
+        written (they overlap on two cores; a large N-Triples file is written in two halves at
+        once, see ``offri_kg.ingest.split``); nodes that the new data shares with graphs
         already in the store are then re-checked against the store itself.
         """
         if graph is not None and len(sources) != 1:
@@ -142,35 +144,48 @@ class EmbeddedStore:
         existing = {g.value for g in self._ox.named_graphs()}
         total = sum(len(s.data) for s in sources)
 
-        def validate_in_memory() -> ValidationReport:
+        def validate_in_memory() -> tuple[ValidationReport, dict[str, int]]:
+            """The report, and each graph's size (counted here: cheaper than on disk later)."""
             memory = build_store([Source(s.path, t, s.format, s.data) for s, t in zip(sources, targets)])
-            return validate_store(memory)
+            counts = {t: _count(memory, t) for t in targets}
+            return validate_store(memory), counts
 
-        def write_to_disk() -> None:
-            done = 0
+        def disk_jobs() -> list[Callable[[], int]]:
+            """Writes that can run side by side: each returns the bytes of input it covers.
+            The data was parsed strictly in memory already, so the disk parse is lenient."""
+            jobs: list[Callable[[], int]] = []
             for source, target in zip(sources, targets):
                 node = ox.NamedNode(target)
                 self._ox.clear_graph(node)
                 fmt = FORMATS[source.format][0]
+                base = source.path.resolve().as_uri()
                 if fmt.supports_datasets:
-                    self._ox.bulk_extend(_quads(source, node))
-                else:
-                    self._ox.bulk_load(source.data, fmt, base_iri=source.path.resolve().as_uri(), to_graph=node)
-                done += len(source.data)
-                if progress:
-                    progress(done, total)
+                    jobs.append(lambda s=source, n=node: self._ox.bulk_extend(dataset_quads(s, n, lenient=True))
+                                or len(s.data))
+                    continue
+                parts = split_ntriples(source.data) if source.format == "ntriples" else [source.data]
+                for part in parts:
+                    jobs.append(lambda p=part, f=fmt, b=base, n=node: self._ox.bulk_load(
+                        p, f, base_iri=b, to_graph=n, lenient=True) or len(p))
+            return jobs
 
         self._begin(targets)
         try:
-            with ThreadPoolExecutor(max_workers=2) as pool:
+            jobs = disk_jobs()
+            with ThreadPoolExecutor(max_workers=1 + min(2, len(jobs))) as pool:
                 memory_report = pool.submit(validate_in_memory)
-                disk = pool.submit(write_to_disk)
-                report = memory_report.result()
-                disk.result()
+                writes = [pool.submit(job) for job in jobs]
+                # the in-memory parse is the strict one, so its error (with line and column) wins
+                report, counts = memory_report.result()
+                done = 0
+                for write in as_completed(writes):
+                    done += write.result()
+                    if progress:
+                        progress(min(done, total), total)
             report = self._recheck_shared(report, sources, targets, existing)
             if report.count(Severity.VIOLATION):
                 raise ValidationFailed(report)
-            counts = self._write_provenance(sources, targets, agent)
+            self._write_provenance(sources, targets, agent, counts)
         except BaseException:
             self._rollback()
             raise
@@ -205,19 +220,19 @@ class EmbeddedStore:
         again = validate_store(self._ox, focus=recheck)
         return ValidationReport(kept + again.results)
 
-    def _write_provenance(self, sources: list[Source], targets: list[str], agent: str | None) -> dict[str, int]:
-        """Provenance of each loaded graph into the metadata graph; returns triples per graph."""
+    def _write_provenance(self, sources: list[Source], targets: list[str], agent: str | None,
+                          counts: dict[str, int] | None = None) -> None:
+        """Provenance of each loaded graph into the metadata graph (``counts``: triples per
+        graph when the caller knows them; else they are counted in the store)."""
         meta = ox.NamedNode(META_GRAPH)
         who = agent or getpass.getuser()
         when = ox.Literal(now_iso(), datatype=ox.NamedNode(XSD + "dateTime"))
-        quads, counts = [], {}
+        quads = []
         for source, target in zip(sources, targets):
             node = ox.NamedNode(target)
             for quad in list(self._ox.quads_for_pattern(node, None, None, meta)):
                 self._ox.remove(quad)
-            count = int(next(iter(self._ox.query(
-                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}")))["n"].value)
-            counts[target] = count
+            count = counts[target] if counts else _count(self._ox, target)
             quads += [
                 ox.Quad(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(VOID + "Dataset"), meta),
                 ox.Quad(node, ox.NamedNode(OFFRI + "sourceFile"), ox.Literal(source.path.name), meta),
@@ -228,7 +243,6 @@ class EmbeddedStore:
                         ox.Literal(str(count), datatype=ox.NamedNode(XSD + "integer")), meta),
             ]
         self._ox.extend(quads)
-        return counts
 
     # ---- reading -----------------------------------------------------------------------------
     def query(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,

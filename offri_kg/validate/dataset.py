@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import rdflib
 
 from offri_kg.errors import InputError, Location
-from offri_kg.ingest.read import FORMATS, Source, _FORMAT_LABELS, read_source
+from offri_kg.ingest.read import FORMATS, Source, _FORMAT_LABELS, dataset_quads, read_source
 from offri_kg.resources import ontology_files, reference_data_files
 
 ONTOLOGY_GRAPH = "https://w3id.org/offri/graph/ontology"
@@ -27,9 +27,7 @@ def load_source(store: ox.Store, source: Source) -> None:
     target = ox.NamedNode(source.graph)
     try:
         if fmt.supports_datasets:
-            store.extend(
-                ox.Quad(q.subject, q.predicate, q.object, target) if isinstance(q.graph_name, ox.DefaultGraph) else q
-                for q in ox.parse(source.data, fmt, base_iri=base))
+            store.extend(dataset_quads(source, target))
         else:
             store.bulk_load(source.data, fmt, base_iri=base, to_graph=target)
     except SyntaxError as exc:
