@@ -144,11 +144,18 @@ class EmbeddedStore:
         existing = {g.value for g in self._ox.named_graphs()}
         total = sum(len(s.data) for s in sources)
 
-        def validate_in_memory() -> tuple[ValidationReport, dict[str, int]]:
-            """The report, and each graph's size (counted here: cheaper than on disk later)."""
+        reference = {s.graph for s in reference_sources()}
+        sizes = self._recorded_sizes()
+        others = {g: sizes.get(g, 0) for g in existing
+                  if g not in reference and g not in targets and g != META_GRAPH}
+
+        def validate_in_memory() -> tuple[ValidationReport, dict[str, int], set[str]]:
+            """The report, each graph's size (cheaper to count here than on disk later), and
+            the nodes the new data shares with other graphs in the store."""
             memory = build_store([Source(s.path, t, s.format, s.data) for s, t in zip(sources, targets)])
             counts = {t: _count(memory, t) for t in targets}
-            return validate_store(memory), counts
+            shared = self._shared_nodes(memory, counts, others)
+            return validate_store(memory), counts, shared
 
         def disk_jobs() -> list[Callable[[], int]]:
             """Writes that can run side by side: each returns the bytes of input it covers.
@@ -176,13 +183,13 @@ class EmbeddedStore:
                 memory_report = pool.submit(validate_in_memory)
                 writes = [pool.submit(job) for job in jobs]
                 # the in-memory parse is the strict one, so its error (with line and column) wins
-                report, counts = memory_report.result()
+                report, counts, shared = memory_report.result()
                 done = 0
                 for write in as_completed(writes):
                     done += write.result()
                     if progress:
                         progress(min(done, total), total)
-            report = self._recheck_shared(report, sources, targets, existing)
+            report = self._recheck(report, shared)
             if report.count(Severity.VIOLATION):
                 raise ValidationFailed(report)
             self._write_provenance(sources, targets, agent, counts)
@@ -193,27 +200,37 @@ class EmbeddedStore:
         return [LoadReport(graph=t, source=str(s.path), triples=counts.get(t, 0), replaced=t in existing)
                 for s, t in zip(sources, targets)]
 
-    def _recheck_shared(self, report: ValidationReport, sources: list[Source], targets: list[str],
-                        existing: set[str]) -> ValidationReport:
+    def _shared_nodes(self, memory: ox.Store, counts: dict[str, int], others: dict[str, int]) -> set[str]:
+        """IRIs used both in the new graphs (in ``memory``) and in ``others`` (user graphs on
+        disk that this load keeps): the smaller side is listed, the larger one probed by index."""
+        if not others:
+            return set()
+        new_graphs = [ox.NamedNode(t) for t in counts]
+        old_graphs = [ox.NamedNode(g) for g in others]
+        if sum(others.values()) <= sum(counts.values()):
+            listed, listed_graphs, probed, probed_graphs = self._ox, old_graphs, memory, new_graphs
+        else:
+            listed, listed_graphs, probed, probed_graphs = memory, new_graphs, self._ox, old_graphs
+        candidates: set[ox.NamedNode] = set()
+        for graph in listed_graphs:
+            for row in listed.query(f"SELECT DISTINCT ?n WHERE {{ GRAPH <{graph.value}> "
+                                    "{ { ?n ?p ?o } UNION { ?s ?p ?n } } FILTER(isIRI(?n)) }"):
+                candidates.add(row["n"])
+
+        def used_in(node: ox.NamedNode, graph: ox.NamedNode) -> bool:
+            return (next(probed.quads_for_pattern(node, None, None, graph), None) is not None
+                    or next(probed.quads_for_pattern(None, None, node, graph), None) is not None)
+
+        return {n.value for n in candidates if any(used_in(n, g) for g in probed_graphs)}
+
+    def _recheck(self, report: ValidationReport, shared: set[str]) -> ValidationReport:
         """Re-validate, against the whole store, the focus nodes the memory check could not see fully.
 
         Those are the nodes with a Violation in memory (a reference may resolve in the store)
         and the nodes the new data shares with other user graphs already in the store.
         """
-        reference = {s.graph for s in reference_sources()}
-        others = [g for g in existing if g not in reference and g not in targets and g != META_GRAPH]
         flagged = {r.focus for r in report.results if r.severity is Severity.VIOLATION}
-        shared: set[str] = set()
-        if others:
-            mentioned: set[str] = set()
-            for target in targets:
-                for row in self._ox.query(f"SELECT DISTINCT ?n WHERE {{ GRAPH <{target}> {{ {{ ?n ?p ?o }} UNION {{ ?s ?p ?n }} }} FILTER(isIRI(?n)) }}"):
-                    mentioned.add(str(row["n"]))
-            for other in others:
-                for row in self._ox.query(f"SELECT DISTINCT ?n WHERE {{ GRAPH <{other}> {{ {{ ?n ?p ?o }} UNION {{ ?s ?p ?n }} }} FILTER(isIRI(?n)) }}"):
-                    if str(row["n"]) in mentioned:
-                        shared.add(str(row["n"]))
-        recheck = flagged | shared
+        recheck = flagged | {f"<{iri}>" for iri in shared}
         if not recheck:
             return report
         kept = [r for r in report.results if r.focus not in recheck]
@@ -258,6 +275,11 @@ class EmbeddedStore:
         except SyntaxError as exc:
             raise OffriError("query-syntax", {"detail": str(exc)}) from None
         return QueryResult.from_oxigraph(result)
+
+    def _recorded_sizes(self) -> dict[str, int]:
+        """Graph IRI -> triples, as recorded at load time (cheap: metadata only)."""
+        return {row["g"].value: int(row["n"].value) for row in self._ox.query(
+            f"SELECT ?g ?n WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{VOID}triples> ?n }} }}")}
 
     def checksums(self) -> dict[str, str]:
         """Graph IRI -> checksum of the file it was loaded from (cheap: metadata only)."""

@@ -1,0 +1,137 @@
+"""Query answers in the W3C formats, from rows already read — so a row cap can be checked first.
+
+pyoxigraph serialises a result only while it streams it, so a cap on rows ("more than N rows is
+refused, never cut silently") would have to run the query twice. The endpoint instead reads at
+most N + 1 rows and writes them itself; N bounds the cost. CONSTRUCT/DESCRIBE answers and
+booleans are written by pyoxigraph.
+"""
+
+from __future__ import annotations
+
+import json
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+#: media type -> results format, for SELECT and ASK
+RESULT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+#: media type -> RDF format, for CONSTRUCT and DESCRIBE
+GRAPH_TYPES = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+}
+CONTENT_TYPES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                 "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8"}
+
+
+def _json_term(term: object) -> dict[str, object]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _json_term(term.subject),
+                                            "predicate": _json_term(term.predicate),
+                                            "object": _json_term(term.object)}}
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _xml_term(term: object) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    if isinstance(term, ox.Triple):
+        return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
+                f"</predicate><object>{_xml_term(term.object)}</object></triple>")
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _csv_value(term: object) -> str:
+    """CSV carries plain values (SPARQL 1.1 CSV: no types, blank nodes as _:label)."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        text = "_:" + term.value
+    elif isinstance(term, ox.Triple):
+        text = str(term)
+    else:
+        text = term.value  # type: ignore[attr-defined]
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _tsv_value(term: object) -> str:
+    """TSV carries RDF terms in Turtle/N-Triples syntax (pyoxigraph's str() of a term)."""
+    return "" if term is None else str(term)
+
+
+def write_select(variables: list[str], rows: list[ox.QuerySolution], fmt: str) -> bytes:
+    """A SELECT answer in ``fmt`` (json, xml, csv, tsv)."""
+    if fmt == "json":
+        bindings = []
+        for row in rows:
+            bindings.append({v: _json_term(row[v]) for v in variables if row[v] is not None})
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                          ensure_ascii=False, separators=(",", ":")).encode()
+    if fmt == "xml":
+        parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+        parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        parts.append("</head><results>")
+        for row in rows:
+            parts.append("<result>")
+            parts += [f"<binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>"
+                      for v in variables if row[v] is not None]
+            parts.append("</result>")
+        parts.append("</results></sparql>\n")
+        return "".join(parts).encode()
+    if fmt == "csv":
+        lines = [",".join(variables)] + [",".join(_csv_value(row[v]) for v in variables) for row in rows]
+        return ("\r\n".join(lines) + "\r\n").encode()
+    if fmt == "tsv":
+        lines = ["\t".join("?" + v for v in variables)] + ["\t".join(_tsv_value(row[v]) for v in variables)
+                                                             for row in rows]
+        return ("\n".join(lines) + "\n").encode()
+    raise ValueError(fmt)
+
+
+def write_boolean(value: bool, fmt: str) -> bytes:
+    """An ASK answer in ``fmt``; CSV/TSV carry it as one value, as Jena and Oxigraph do."""
+    if fmt == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if fmt == "xml":
+        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+                f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
+    if fmt in ("csv", "tsv"):
+        return (("_askResult\r\n" if fmt == "csv" else "?_askResult\n") + ("true" if value else "false")
+                + ("\r\n" if fmt == "csv" else "\n")).encode()
+    raise ValueError(fmt)
