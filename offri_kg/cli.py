@@ -300,6 +300,41 @@ def stats(store: StoreOption = None, endpoint: EndpointOption = None, timeout: T
     typer.echo(text)
 
 
+@app.command()
+def serve(
+    store: StoreOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds a query may run.")] = 10.0,
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Most rows an answer may have.")] = 100_000,
+    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+    allow_update: Annotated[bool, typer.Option(
+        "--allow-update", help="Accept SPARQL Update from clients that log in as "
+        "$OFFRI_SERVE_USER / $OFFRI_SERVE_PASSWORD (never given on the command line).")] = False,
+    lang: LangOption = None,
+) -> None:
+    """Serve the store: SPARQL endpoint, linked data and the catalogue in a browser."""
+    import uvicorn
+
+    from offri_kg.build import build_default
+    from offri_kg.store.base import default_store_path
+    from offri_kg.web.app import config_from_env, create_app
+
+    language = _lang(lang)
+    path = store or default_store_path()
+    try:
+        if not (path / "oxigraph").exists():
+            build_default(path)  # a fresh machine: serve the shipped data
+        config = config_from_env(path, time_limit=time_limit, row_cap=max_rows, workers=workers,
+                                 allow_update=allow_update)
+        if allow_update and not (config.user and config.password):
+            raise OffriError("update-credentials-missing")
+    except OffriError as error:
+        _fail(error, language)
+    typer.echo(t("serve-ready", language, url=f"http://{host}:{port}/"))
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     """Entry point: never show a traceback to a user."""
     try:

@@ -203,6 +203,95 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "internal error ({kind}): {detail}. This is a bug in offri; please report it.",
         "nb": "intern feil ({kind}): {detail}. Dette er en feil i offri; meld den gjerne.",
     },
+    # --- the web endpoint ------------------------------------------------------------
+    "protocol-not-utf8": {
+        "en": "the request is not UTF-8; send SPARQL as UTF-8 (charset=utf-8).",
+        "nb": "forespørselen er ikke UTF-8; send SPARQL som UTF-8 (charset=utf-8).",
+    },
+    "protocol-two-operations": {
+        "en": "the request carries more than one query or update; send exactly one.",
+        "nb": "forespørselen har mer enn én spørring eller oppdatering; send nøyaktig én.",
+    },
+    "protocol-update-get": {
+        "en": "an update cannot be sent with GET; use POST.",
+        "nb": "en oppdatering kan ikke sendes med GET; bruk POST.",
+    },
+    "protocol-no-operation": {
+        "en": "no query or update in the request: send query=... or update=..., or a body of type application/sparql-query.",
+        "nb": "ingen spørring eller oppdatering i forespørselen: send query=... eller update=..., eller en kropp av typen application/sparql-query.",
+    },
+    "protocol-no-media-type": {
+        "en": "the POST body has no Content-Type; use application/sparql-query, application/sparql-update or application/x-www-form-urlencoded.",
+        "nb": "POST-kroppen mangler Content-Type; bruk application/sparql-query, application/sparql-update eller application/x-www-form-urlencoded.",
+    },
+    "protocol-media-type": {
+        "en": "unsupported Content-Type {media}; use application/sparql-query, application/sparql-update or application/x-www-form-urlencoded.",
+        "nb": "Content-Type {media} støttes ikke; bruk application/sparql-query, application/sparql-update eller application/x-www-form-urlencoded.",
+    },
+    "protocol-method": {
+        "en": "method {method} is not allowed here; use GET or POST.",
+        "nb": "metoden {method} er ikke tillatt her; bruk GET eller POST.",
+    },
+    "query-from-unknown": {
+        "en": "FROM names {graph}, which is not a graph in this store; offri never fetches graphs. See /graphs for the ones it holds.",
+        "nb": "FROM viser til {graph}, som ikke er en graf i dette lageret; offri henter aldri grafer utenfra. Se /graphs for grafene som finnes.",
+    },
+    "query-too-deep": {
+        "en": "the query nests {depth} levels deep; at most {max} are allowed. Flatten the query.",
+        "nb": "spørringen er nøstet {depth} nivåer dypt; høyst {max} er tillatt. Gjør spørringen flatere.",
+    },
+    "query-timeout": {
+        "en": "the query ran longer than the time limit of {seconds} s and was stopped. Narrow it down (filters, LIMIT) and try again.",
+        "nb": "spørringen brukte mer enn tidsgrensen på {seconds} s og ble stoppet. Avgrens den (filtre, LIMIT) og prøv igjen.",
+    },
+    "query-crashed": {
+        "en": "the query engine stopped on this query; the server has restarted it. Simplify the query.",
+        "nb": "spørremotoren stoppet på denne spørringen; tjeneren har startet den på nytt. Forenkle spørringen.",
+    },
+    "query-failed": {
+        "en": "the query could not be run: {detail}",
+        "nb": "spørringen kunne ikke kjøres: {detail}",
+    },
+    "too-many-rows": {
+        "en": "the answer has more than {cap} rows, the most this server sends; add LIMIT and OFFSET to page through it.",
+        "nb": "svaret har mer enn {cap} rader, det meste denne tjeneren sender; bruk LIMIT og OFFSET for å bla gjennom det.",
+    },
+    "not-acceptable": {
+        "en": "none of the media types in Accept can carry this answer; choose one of: {offers}.",
+        "nb": "ingen av medietypene i Accept kan bære dette svaret; velg en av: {offers}.",
+    },
+    "busy": {
+        "en": "the server is busy: no query worker was free within {seconds} s. Try again shortly.",
+        "nb": "tjeneren er opptatt: ingen spørrearbeider var ledig innen {seconds} s. Prøv igjen om litt.",
+    },
+    "request-too-large": {
+        "en": "the request is {size} bytes; at most {max} are accepted.",
+        "nb": "forespørselen er på {size} byte; høyst {max} tas imot.",
+    },
+    "update-forbidden": {
+        "en": "this endpoint is read-only; updates need a server started with --allow-update and valid credentials.",
+        "nb": "dette endepunktet er skrivebeskyttet; oppdateringer krever en tjener startet med --allow-update og gyldig innlogging.",
+    },
+    "update-unauthorized": {
+        "en": "updates need credentials: log in with the user and password the server was started with.",
+        "nb": "oppdateringer krever innlogging: bruk brukeren og passordet tjeneren ble startet med.",
+    },
+    "update-dataset-conflict": {
+        "en": "the update names its own dataset (USING/WITH) and the request names one too (using-graph-uri); give only one.",
+        "nb": "oppdateringen angir sitt eget datasett (USING/WITH), og forespørselen angir også ett (using-graph-uri); oppgi bare ett.",
+    },
+    "update-credentials-missing": {
+        "en": "--allow-update needs OFFRI_SERVE_USER and OFFRI_SERVE_PASSWORD in the environment (never on the command line).",
+        "nb": "--allow-update krever OFFRI_SERVE_USER og OFFRI_SERVE_PASSWORD i miljøet (aldri på kommandolinjen).",
+    },
+    "serve-ready": {
+        "en": "offri serves the catalogue at {url} (SPARQL endpoint: {url}sparql). Stop with Ctrl+C.",
+        "nb": "offri viser katalogen på {url} (SPARQL-endepunkt: {url}sparql). Stopp med Ctrl+C.",
+    },
+    "not-found": {
+        "en": "nothing is known about {what} here.",
+        "nb": "ingenting er kjent om {what} her.",
+    },
 }
 
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import shutil
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -54,6 +55,14 @@ def _count(store: ox.Store, graph: str) -> int:
     """Triples in one named graph."""
     rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     return int(next(iter(rows))["n"].value)
+
+
+def generation_of(path: Path) -> str:
+    """The generation token of the embedded store at ``path`` ("" if none was written)."""
+    try:
+        return (path / "generation").read_text().strip()
+    except OSError:
+        return ""
 
 
 class EmbeddedStore:
@@ -108,7 +117,15 @@ class EmbeddedStore:
     def _commit(self) -> None:
         self._ox.flush()
         self._journal.unlink()
+        self._bump_generation()  # after the journal is gone, so readers then take the new state
         shutil.rmtree(self._snapshot, ignore_errors=True)
+
+    def _bump_generation(self) -> None:
+        """A new token in ``generation`` after every committed write, so a server knows its
+        snapshot and its cached pages are stale (written atomically: temp file + rename)."""
+        temp = self.path / "generation.tmp"
+        temp.write_text(uuid.uuid4().hex)
+        os.replace(temp, self.path / "generation")
 
     def _rollback(self) -> None:
         del self._ox
@@ -127,6 +144,8 @@ class EmbeddedStore:
             self._ox.clear_graph(ox.NamedNode(source.graph))
             load_source(self._ox, source)
         self._write_provenance(stale, [s.graph for s in stale], agent="offri")
+        self._ox.flush()
+        self._bump_generation()
 
     # ---- loading -----------------------------------------------------------------------------
     def load(self, sources: list[Source], graph: str | None = None, agent: str | None = None,
@@ -261,7 +280,23 @@ class EmbeddedStore:
             ]
         self._ox.extend(quads)
 
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update as one transaction (all of it or none), for ``offri serve
+        --allow-update``. Callers refuse LOAD/SERVICE first (``offri_kg.web.protocol``)."""
+        try:
+            self._ox.update(sparql, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise OffriError("query-syntax", {"detail": str(exc)}) from None
+        except (OSError, ValueError) as exc:
+            raise OffriError("query-failed", {"detail": str(exc)}) from None
+        self._ox.flush()
+        self._bump_generation()
+
     # ---- reading -----------------------------------------------------------------------------
+    def generation(self) -> str:
+        """The token of the last committed write ("" before any)."""
+        return generation_of(self.path)
+
     def query(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
               timeout: float | None = None) -> QueryResult:
         """Run a query over the union of all graphs; ``SERVICE``/``LOAD``/``FROM`` are refused.

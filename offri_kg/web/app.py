@@ -1,0 +1,538 @@
+"""``offri serve``: the SPARQL endpoint, linked-data pages and the catalogue, as one ASGI app.
+
+Every query — the endpoint's and the pages' own — runs in a worker process
+(``offri_kg.web.workers``), so the time limit and crash isolation hold for all of them. Pages
+and their machine-readable twins are cached per store generation: a committed load makes a new
+generation, so a cached answer is never stale.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hmac
+import json
+import os
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pyoxigraph as ox
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from offri_kg.errors import OffriError
+from offri_kg.i18n import LANGS, render_error
+from offri_kg.names import shorten
+from offri_kg.query.bind import bindings, with_values_block
+from offri_kg.query.library import get_stored_query, stored_queries
+from offri_kg.web.negotiate import choose
+from offri_kg.web.protocol import ProtocolError, check_query, parse_operation, with_using
+from offri_kg.web.results import GRAPH_TYPES
+from offri_kg.web.snapshot import Snapshots
+from offri_kg.web.text import w
+from offri_kg.web.workers import Answer, Job, QueryPool
+
+BASE = "https://w3id.org/offri/"
+OFFRI = BASE + "ns#"
+ILLUSTRATIVE = OFFRI + "illustrative"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DCT = "http://purl.org/dc/terms/"
+#: URL path prefixes of minted resources (slash URIs: 303 to a document)
+MINTED = ("id", "vocab", "graph")
+RDF_EXTENSIONS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
+                  "rdf": "application/rdf+xml"}
+DOC_OFFERS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
+
+
+@dataclass
+class ServeConfig:
+    """How the server runs; every limit has a default a public endpoint can live with."""
+
+    store_path: Path
+    time_limit: float = 10.0
+    row_cap: int = 100_000
+    max_request_bytes: int = 1_000_000
+    max_depth: int = 64
+    workers: int = 2
+    allow_update: bool = False
+    user: str | None = None
+    password: str | None = None
+    cache_entries: int = 2048
+    page_rows: int = 1000
+
+
+@dataclass
+class _State:
+    config: ServeConfig
+    snapshots: Snapshots
+    pool: QueryPool
+    graphs: set[str] = field(default_factory=set)
+    cache: OrderedDict = field(default_factory=OrderedDict)
+
+
+def _lang(request: Request) -> str:
+    """?lang=, then the cookie, then Accept-Language; bokmål also for nn/no."""
+    chosen = request.query_params.get("lang") or request.cookies.get("lang")
+    if chosen in LANGS:
+        return chosen
+    header = (request.headers.get("accept-language") or "").lower()
+    for part in header.split(","):
+        tag = part.split(";")[0].strip()
+        if tag.startswith(("nb", "nn", "no")):
+            return "nb"
+        if tag.startswith("en"):
+            return "en"
+    return "en"
+
+
+def create_app(config: ServeConfig) -> Starlette:
+    """The ASGI app for ``config`` (workers start with the app's lifespan)."""
+    env = Environment(loader=PackageLoader("offri_kg.web", "templates"), autoescape=select_autoescape())
+    env.globals["w"] = w
+    env.filters["short"] = shorten
+    holder: dict[str, _State] = {}
+
+    def state() -> _State:
+        return holder["state"]
+
+    def refresh() -> None:
+        """New snapshot and empty cache when the store has changed since the last request."""
+        st = state()
+        if st.snapshots.refresh():
+            st.cache.clear()
+            reader = ox.Store.read_only(str(st.snapshots.current))
+            st.graphs = {g.value for g in reader.named_graphs()}
+            del reader
+
+    async def run(sparql: str, accept: str | None = None, want_rows: bool = False,
+                  default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
+                  base_iri: str | None = None, row_cap: int | None = None) -> Answer:
+        st = state()
+        dataset = default_graph is not None or named_graphs is not None
+        job = Job(sparql=sparql, accept=accept, db=str(st.snapshots.current),
+                  row_cap=row_cap or st.config.row_cap, want_rows=want_rows, base_iri=base_iri,
+                  default_graph=tuple(default_graph or ()) if dataset else None,
+                  named_graphs=tuple(named_graphs or ()) if dataset else None)
+        return await run_in_threadpool(st.pool.run, job)
+
+    def error_response(request: Request, error: OffriError, status: int) -> Response:
+        lang = _lang(request)
+        text = render_error(error, lang)
+        if choose(request.headers.get("accept"), ["text/plain", "application/json", "text/html"]) == "application/json":
+            return JSONResponse({"error": error.code, "message": text}, status_code=status)
+        return PlainTextResponse(text + "\n", status_code=status)
+
+    def status_of(error: OffriError) -> int:
+        if isinstance(error, ProtocolError):
+            return error.status
+        return {"query-timeout": 503, "busy": 503, "query-crashed": 500, "not-acceptable": 406,
+                "too-many-rows": 422, "request-too-large": 413, "update-unauthorized": 401,
+                "update-forbidden": 403, "not-found": 404}.get(error.code, 400)
+
+    def cached(key: tuple) -> Response | None:
+        st = state()
+        hit = st.cache.get(key)
+        if hit is None:
+            return None
+        st.cache.move_to_end(key)
+        status, headers, body = hit
+        return Response(body, status_code=status, headers=headers)
+
+    def remember(key: tuple, response: Response) -> Response:
+        st = state()
+        st.cache[key] = (response.status_code, dict(response.headers), response.body)
+        while len(st.cache) > st.config.cache_entries:
+            st.cache.popitem(last=False)
+        return response
+
+    # ---- the SPARQL endpoint --------------------------------------------------------------
+    async def sparql(request: Request) -> Response:
+        st = state()
+        body = await _read_body(request, st.config.max_request_bytes)
+        try:
+            if isinstance(body, OffriError):
+                raise body
+            refresh()
+            operation = parse_operation(request.method, request.url.query, request.headers.get("content-type"), body)
+            if operation is None:
+                return service_description(request)
+            if len(operation.text.encode()) > st.config.max_request_bytes:
+                raise OffriError("request-too-large", {"size": len(operation.text.encode()),
+                                                       "max": st.config.max_request_bytes})
+            if operation.kind == "update":
+                return await update(request, operation)
+            check_query(operation.text, st.graphs, st.config.max_depth)
+            answer = await run(operation.text, request.headers.get("accept"),
+                               default_graph=operation.default_graphs if operation.has_dataset else None,
+                               named_graphs=operation.named_graphs if operation.has_dataset else None,
+                               base_iri=str(request.url_for("sparql")))
+        except OffriError as error:
+            return error_response(request, error, status_of(error))
+        return Response(answer.body, media_type=answer.content_type, headers={"Vary": "Accept"})
+
+    async def update(request: Request, operation) -> Response:  # noqa: ANN001
+        st = state()
+        if not st.config.allow_update:
+            raise OffriError("update-forbidden")
+        if not _authorised(request, st.config):
+            response = error_response(request, OffriError("update-unauthorized"), 401)
+            response.headers["WWW-Authenticate"] = 'Basic realm="offri"'
+            return response
+        text = with_using(operation.text, operation.default_graphs, operation.named_graphs)
+        check_query(text, st.graphs | set(operation.default_graphs) | set(operation.named_graphs), st.config.max_depth)
+        from offri_kg.store.embedded import EmbeddedStore
+
+        def apply() -> None:
+            store = EmbeddedStore(st.config.store_path)
+            try:
+                store.update(text, base_iri=str(request.url_for("sparql")))
+            finally:
+                store.close()
+
+        await run_in_threadpool(apply)
+        refresh()
+        return Response(status_code=204)
+
+    def service_description(request: Request) -> Response:
+        endpoint = str(request.url_for("sparql"))
+        turtle = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+[] a sd:Service ;
+  sd:endpoint <{endpoint}> ;
+  sd:supportedLanguage sd:SPARQL11Query{", sd:SPARQL11Update" if state().config.allow_update else ""} ;
+  sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>, <http://www.w3.org/ns/formats/SPARQL_Results_XML>,
+    <http://www.w3.org/ns/formats/SPARQL_Results_CSV>, <http://www.w3.org/ns/formats/SPARQL_Results_TSV>,
+    <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/N-Triples>,
+    <http://www.w3.org/ns/formats/JSON-LD>, <http://www.w3.org/ns/formats/RDF_XML> ;
+  sd:feature sd:UnionDefaultGraph ;
+  sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ; void:sparqlEndpoint <{endpoint}> ] ] .
+"""
+        media = choose(request.headers.get("accept"), ["text/turtle", *GRAPH_TYPES]) or "text/turtle"
+        if media not in GRAPH_TYPES or media == "text/turtle":
+            return Response(turtle, media_type="text/turtle; charset=utf-8", headers={"Vary": "Accept"})
+        graph = ox.parse(turtle.encode(), ox.RdfFormat.TURTLE)
+        return Response(ox.serialize(list(graph), format=GRAPH_TYPES[media]), media_type=media,
+                        headers={"Vary": "Accept"})
+
+    # ---- linked data ----------------------------------------------------------------------
+    async def minted(request: Request) -> Response:
+        """A resource URI: 303 See Other to the document about it (W3C Cool URIs)."""
+        path = request.url.path.lstrip("/")
+        media = choose(request.headers.get("accept"), DOC_OFFERS) or "text/html"
+        suffix = "" if media == "text/html" else "." + next(k for k, v in RDF_EXTENSIONS.items() if v == media)
+        return RedirectResponse(f"/doc/{path}{suffix}", status_code=303, headers={"Vary": "Accept"})
+
+    async def document(request: Request) -> Response:
+        path = request.path_params["path"]
+        media = None
+        for ext, mt in [*RDF_EXTENSIONS.items(), ("html", "text/html")]:
+            if path.endswith("." + ext):
+                path, media = path[: -len(ext) - 1], mt
+                break
+        if media is None:
+            media = choose(request.headers.get("accept"), DOC_OFFERS) or "text/html"
+        iri = BASE + path
+        lang = _lang(request)
+        key = ("doc", iri, media, lang)
+        try:
+            refresh()
+            hit = cached(key)
+            if hit:
+                return hit
+            if media != "text/html":
+                answer = await run(_describe(iri), media)
+                if not answer.body:
+                    raise OffriError("not-found", {"what": iri})
+                return remember(key, Response(answer.body, media_type=answer.content_type,
+                                              headers={"Vary": "Accept", "Link": f'<{iri}>; rel="describes"'}))
+            page = await resource_page(iri, lang, request)
+            return remember(key, page)
+        except OffriError as error:
+            return error_response(request, error, status_of(error))
+
+    async def resource_page(iri: str, lang: str, request: Request) -> Response:
+        out = await run(_outgoing(iri, lang), want_rows=True, row_cap=state().config.page_rows)
+        if not out.rows:
+            raise OffriError("not-found", {"what": iri})
+        incoming = await run(_incoming(iri, lang), want_rows=True, row_cap=state().config.page_rows)
+        values = [_cell(r, "p", "pl", "o", "ol") for r in out.rows]
+        label = _best_label(out.rows, iri, lang)
+        types = [v for v in values if v["p"] == RDF_TYPE]
+        illustrative = any(r["p"].value == ILLUSTRATIVE and r["o"].value in ("true", "1") for r in out.rows)
+        path = iri[len(BASE):]
+        json_ld = {"@context": "https://schema.org/", "@id": iri, "@type": "Thing", "name": label,
+                   "url": str(request.url_for("document", path=path))}
+        description = next((r["o"].value for r in out.rows if r["p"].value in (DCT + "description", SKOS + "definition")
+                            and isinstance(r["o"], ox.Literal) and r["o"].language in (lang, None)), None)
+        if description:
+            json_ld["description"] = description
+        return _html(env, "resource.html", lang, request, title=label, iri=iri, path=path, types=types,
+                     values=[v for v in values if v["p"] != RDF_TYPE], illustrative=illustrative,
+                     description=description,
+                     incoming=[_cell(r, "p", "pl", "s", "sl") for r in incoming.rows],
+                     json_ld=json.dumps(json_ld, ensure_ascii=False).replace("</", "<\\/"),
+                     alternates=[(ext, mt) for ext, mt in RDF_EXTENSIONS.items()])
+
+    # ---- catalogue pages ------------------------------------------------------------------
+    async def home(request: Request) -> Response:
+        lang = _lang(request)
+        try:
+            refresh()
+            key = ("home", lang)
+            hit = cached(key)
+            if hit:
+                return hit
+            classes = await run(_class_counts(lang), want_rows=True)
+            total = await run("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", want_rows=True)
+            return remember(key, _html(env, "home.html", lang, request, title=w("site-title", lang),
+                                       classes=[_cell(r, "c", "cl", "n", None) for r in classes.rows],
+                                       triples=int(total.rows[0]["n"].value),
+                                       queries=sorted(stored_queries().values(), key=lambda q: q.id)))
+        except OffriError as error:
+            return error_response(request, error, status_of(error))
+
+    async def queries_page(request: Request) -> Response:
+        lang = _lang(request)
+        return _html(env, "queries.html", lang, request, title=w("queries", lang),
+                     queries=sorted(stored_queries().values(), key=lambda q: q.id))
+
+    async def query_page(request: Request) -> Response:
+        lang = _lang(request)
+        try:
+            stored = get_stored_query(request.path_params["name"])
+            given = {p.name: request.query_params[p.name] for p in stored.params if p.name in request.query_params}
+            csv = request.query_params.get("format") == "csv"
+            refresh()
+            key = ("query", stored.id, tuple(sorted(given.items())), csv, lang)
+            hit = cached(key)
+            if hit:
+                return hit
+            text = with_values_block(stored.sparql, bindings(stored, given))
+            if csv:
+                answer = await run(text, "text/csv")
+                return remember(key, Response(answer.body, media_type="text/csv; charset=utf-8", headers={
+                    "Content-Disposition": f'attachment; filename="{stored.id}.csv"'}))
+            answer = await run(text, want_rows=True, row_cap=state().config.page_rows)
+            illustrative = any(v == ox.Literal(True) or (isinstance(v, ox.Literal) and k == "illustrative"
+                                                        and v.value in ("true", "1"))
+                               for row in answer.rows for k, v in row.items())
+            return remember(key, _html(env, "query.html", lang, request, title=stored.title_in(lang), query=stored,
+                                       given=given, variables=answer.variables, rows=answer.rows,
+                                       illustrative=illustrative, csv_link="?" + urlencode({**given, "format": "csv"})))
+        except OffriError as error:
+            return error_response(request, error, status_of(error))
+
+    async def void(request: Request) -> Response:
+        try:
+            refresh()
+            rows = (await run(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g ORDER BY ?g",
+                              want_rows=True)).rows
+        except OffriError as error:
+            return error_response(request, error, status_of(error))
+        root = str(request.base_url)
+        lines = ["@prefix void: <http://rdfs.org/ns/void#> .", "@prefix dct: <http://purl.org/dc/terms/> .",
+                 f"<{root}.well-known/void#offri> a void:Dataset ;",
+                 '  dct:title "offri – samarbeidsmodeller"@nb, "offri – collaboration models"@en ;',
+                 f"  void:sparqlEndpoint <{root}sparql> ;", f"  void:dataDump <{root}dump.nq> ;",
+                 f"  void:uriSpace \"{BASE}\" ;", f"  void:rootResource <{root}> ;",
+                 f"  void:triples {sum(int(r['n'].value) for r in rows)} ."]
+        for r in rows:
+            lines.append(f"<{root}.well-known/void#offri> void:subset <{r['g'].value}> . "
+                         f"<{r['g'].value}> a void:Dataset ; void:triples {int(r['n'].value)} .")
+        return Response("\n".join(lines) + "\n", media_type="text/turtle; charset=utf-8")
+
+    async def dump(request: Request) -> Response:
+        refresh()
+        reader = ox.Store.read_only(str(state().snapshots.current))
+        data = await run_in_threadpool(reader.dump, None, ox.RdfFormat.N_QUADS)
+        del reader
+        return Response(data, media_type="application/n-quads", headers={
+            "Content-Disposition": 'attachment; filename="offri.nq"'})
+
+    async def sitemap(request: Request) -> Response:
+        try:
+            refresh()
+            rows = (await run(f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), \"{BASE}\")) }}"
+                              " ORDER BY ?s", want_rows=True, row_cap=50_000)).rows
+        except OffriError as error:
+            return error_response(request, error, status_of(error))
+        root = str(request.base_url).rstrip("/")
+        urls = [f"{root}/"] + [f"{root}/queries/{q}" for q in sorted(stored_queries())]
+        urls += [f"{root}/doc/{quote(r['s'].value[len(BASE):])}" for r in rows if "#" not in r["s"].value]
+        body = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        body += [f"<url><loc>{u.replace('&', '&amp;')}</loc></url>" for u in urls]
+        body.append("</urlset>")
+        return Response("\n".join(body) + "\n", media_type="application/xml")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):  # noqa: ANN202
+        snapshots = Snapshots(config.store_path)
+        pool = QueryPool(size=config.workers, time_limit=config.time_limit)
+        holder["state"] = _State(config=config, snapshots=snapshots, pool=pool)
+        reader = ox.Store.read_only(str(snapshots.current))
+        holder["state"].graphs = {g.value for g in reader.named_graphs()}
+        del reader
+        try:
+            yield
+        finally:
+            pool.close()
+            snapshots.close()
+
+    routes = [
+        Route("/", home),
+        Route("/sparql", sparql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"], name="sparql"),
+        Route("/queries", queries_page),
+        Route("/queries/{name}", query_page),
+        Route("/doc/{path:path}", document, name="document"),
+        Route("/.well-known/void", void),
+        Route("/sitemap.xml", sitemap),
+        Route("/dump.nq", dump),
+        *[Route(f"/{prefix}/{{rest:path}}", minted) for prefix in MINTED],
+    ]
+    middleware = [Middleware(LanguageCookie), Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                             allow_headers=["Accept", "Content-Type", "Authorization"])]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+async def _read_body(request: Request, cap: int) -> bytes | OffriError:
+    """The body, or an error once it passes ``cap`` bytes (read no further than that)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > cap:
+        return OffriError("request-too-large", {"size": int(declared), "max": cap})
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            return OffriError("request-too-large", {"size": size, "max": cap})
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _authorised(request: Request, config: ServeConfig) -> bool:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("basic ") or not config.user or not config.password:
+        return False
+    try:
+        user, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return hmac.compare_digest(user, config.user) and hmac.compare_digest(password, config.password)
+
+
+def _label_pattern(var: str, out: str, lang: str) -> str:
+    """OPTIONAL label of ?var in ``lang``, falling back to English, then to any label."""
+    return (f"OPTIONAL {{ {var} <{SKOS}prefLabel>|<{RDFS}label> {out}1 FILTER(langMatches(lang({out}1), \"{lang}\")) }} "
+            f"OPTIONAL {{ {var} <{SKOS}prefLabel>|<{RDFS}label> {out}2 FILTER(langMatches(lang({out}2), \"en\")) }} "
+            f"OPTIONAL {{ {var} <{SKOS}prefLabel>|<{RDFS}label> {out}3 }} "
+            f"BIND(COALESCE({out}1, {out}2, {out}3) AS {out})")
+
+
+def _outgoing(iri: str, lang: str) -> str:
+    return (f"SELECT ?p ?o (SAMPLE(?pl_) AS ?pl) (SAMPLE(?ol_) AS ?ol) WHERE {{ <{iri}> ?p ?o . "
+            f"{_label_pattern('?p', '?pl_', lang)} {_label_pattern('?o', '?ol_', lang)} }} "
+            "GROUP BY ?p ?o ORDER BY ?p ?o")
+
+
+def _incoming(iri: str, lang: str) -> str:
+    return (f"SELECT ?s ?p (SAMPLE(?sl_) AS ?sl) (SAMPLE(?pl_) AS ?pl) WHERE {{ ?s ?p <{iri}> . "
+            f"{_label_pattern('?s', '?sl_', lang)} {_label_pattern('?p', '?pl_', lang)} }} "
+            "GROUP BY ?s ?p ORDER BY ?p ?s LIMIT 500")
+
+
+def _describe(iri: str) -> str:
+    """The resource's own statements, with the blank nodes they point to (periods, addresses)."""
+    return (f"CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 }} WHERE {{ <{iri}> ?p ?o "
+            "OPTIONAL { FILTER(isBlank(?o)) ?o ?p2 ?o2 } }")
+
+
+def _class_counts(lang: str) -> str:
+    return (f"SELECT ?c (SAMPLE(?cl_) AS ?cl) (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ?c . "
+            f"FILTER(STRSTARTS(STR(?c), \"{OFFRI}\")) {_label_pattern('?c', '?cl_', lang)} }} "
+            "GROUP BY ?c ORDER BY DESC(?n)")
+
+
+def _best_label(rows: list[dict], iri: str, lang: str) -> str:
+    """The resource's name in ``lang``, else in English, else any, else the end of its IRI."""
+    labels = [r["o"] for r in rows if r["p"].value in (SKOS + "prefLabel", RDFS + "label")
+              and isinstance(r["o"], ox.Literal)]
+    for wanted in (lang, "en", None):
+        for label in labels:
+            if wanted is None or (label.language or "").lower().startswith(wanted):
+                return label.value
+    return iri.rsplit("/", 1)[-1]
+
+
+def _cell(row: dict, key: str, key_label: str, value: str, value_label: str | None) -> dict[str, object]:
+    """One row of a page table: IRIs become local links where they are ours."""
+    term = row[value]
+    out: dict[str, object] = {"p": row[key].value if row[key] is not None else "",
+                              "p_label": row[key_label].value if row[key_label] is not None else shorten(str(row[key])),
+                              "p_href": _href(row[key])}
+    if isinstance(term, ox.NamedNode):
+        label = row[value_label].value if value_label and row[value_label] is not None else shorten(str(term))
+        out.update(value=term.value, label=label, href=_href(term), literal=False)
+    elif isinstance(term, ox.Literal):
+        out.update(value=term.value, label=term.value, href=None, literal=True, lang=term.language)
+    else:
+        out.update(value=str(term), label=str(term), href=None, literal=True, lang=None)
+    return out
+
+
+def _href(term: object) -> str | None:
+    if isinstance(term, ox.NamedNode) and term.value.startswith(BASE):
+        rest = term.value[len(BASE):]
+        if rest.startswith("ns#"):
+            return "/doc/ns#" + rest[3:]
+        return "/doc/" + rest
+    return term.value if isinstance(term, ox.NamedNode) and term.value.startswith("http") else None
+
+
+def _html(env: Environment, template: str, lang: str, request: Request, **context: object) -> Response:
+    other = "en" if lang == "nb" else "nb"
+    body = env.get_template(template).render(lang=lang, other=other, page_path=request.url.path, **context)
+    return Response(body, media_type="text/html; charset=utf-8", headers={"Vary": "Accept, Accept-Language, Cookie"})
+
+
+class LanguageCookie:
+    """Remembers a language chosen with ``?lang=`` in a cookie (outside the page cache, so a
+    cached page never carries or lacks someone else's cookie)."""
+
+    def __init__(self, app: object) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: object, send: object) -> None:
+        chosen = None
+        if scope["type"] == "http":
+            from urllib.parse import parse_qs
+
+            values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [])
+            chosen = values[0] if values and values[0] in LANGS else None
+        if chosen is None:
+            await self.app(scope, receive, send)  # type: ignore[operator]
+            return
+
+        async def send_with_cookie(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"],
+                                      (b"set-cookie", f"lang={chosen}; Path=/; SameSite=Lax".encode())]
+            await send(message)  # type: ignore[operator]
+
+        await self.app(scope, receive, send_with_cookie)  # type: ignore[operator]
+
+
+def config_from_env(store_path: Path, **overrides: object) -> ServeConfig:
+    """A config whose update credentials come only from the environment."""
+    return ServeConfig(store_path=store_path, user=os.environ.get("OFFRI_SERVE_USER"),
+                       password=os.environ.get("OFFRI_SERVE_PASSWORD"), **overrides)  # type: ignore[arg-type]

@@ -1,0 +1,65 @@
+"""The committed state of an embedded store, as a read-only checkpoint that the server reads.
+
+Why: RocksDB calls a read-only open "undefined" while another process writes, and ``offri
+load`` must be able to write while ``offri serve`` runs. A checkpoint is hard links to
+immutable files (milliseconds, no copy): the workers read it while the store moves on, and a
+new one is taken when the store's generation token changes (every committed load writes one).
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import uuid
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from offri_kg.errors import OffriError
+from offri_kg.store.embedded import generation_of
+
+
+class Snapshots:
+    """Checkpoints of the store at ``store_path`` under ``store_path/serving``."""
+
+    def __init__(self, store_path: Path) -> None:
+        self.store_path = store_path
+        self.root = store_path / "serving"
+        self._lock = threading.Lock()
+        self.generation = ""
+        self.current: Path | None = None
+        shutil.rmtree(self.root, ignore_errors=True)  # left by a server that did not stop cleanly
+        self.refresh()
+
+    def _committed_db(self) -> Path:
+        """Where the last committed state is: the load snapshot while a load runs."""
+        if (self.store_path / "load-in-progress.json").exists() and (self.store_path / "snapshot").exists():
+            return self.store_path / "snapshot"
+        return self.store_path / "oxigraph"
+
+    def refresh(self) -> bool:
+        """Take a new checkpoint if the store changed; True if it did (callers drop caches)."""
+        token = generation_of(self.store_path)
+        if self.current is not None and token == self.generation:
+            return False
+        with self._lock:
+            if self.current is not None and token == self.generation:
+                return False
+            source = self._committed_db()
+            if not source.exists():
+                raise OffriError("store-missing", {"path": str(self.store_path)})
+            target = self.root / uuid.uuid4().hex
+            self.root.mkdir(parents=True, exist_ok=True)
+            reader = ox.Store.read_only(str(source))
+            try:
+                reader.backup(str(target))
+            finally:
+                del reader
+            old, self.current, self.generation = self.current, target, token
+            if old is not None:
+                # open files stay readable for a worker still on it (POSIX unlink semantics)
+                shutil.rmtree(old, ignore_errors=True)
+            return True
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)

@@ -1,0 +1,45 @@
+"""Words of the web pages in Norwegian bokmål and English (errors live in ``offri_kg.i18n``)."""
+
+from __future__ import annotations
+
+WORDS: dict[str, dict[str, str]] = {
+    "site-title": {"nb": "offri – samarbeidsmodeller for offentlig og frivillig sektor",
+                   "en": "offri – collaboration models for the public and voluntary sectors"},
+    "home-intro": {"nb": "En katalog over samarbeid mellom kommuner og frivillige organisasjoner: hvem som tar hvilken "
+                         "rolle, med hvilke mål, hvordan samarbeidet er forankret, og modellene som kan overføres.",
+                   "en": "A catalogue of partnerships between municipalities and voluntary organisations: who takes "
+                         "which role, with what goals, how the collaboration is anchored, and the models that transfer."},
+    "holds": {"nb": "Katalogen inneholder", "en": "The catalogue holds"},
+    "triples": {"nb": "tripler", "en": "triples"},
+    "graphs": {"nb": "Grafer", "en": "Graphs"},
+    "queries": {"nb": "Lagrede spørringer", "en": "Stored queries"},
+    "sparql": {"nb": "SPARQL-endepunkt", "en": "SPARQL endpoint"},
+    "run": {"nb": "Kjør", "en": "Run"},
+    "download-csv": {"nb": "Last ned CSV", "en": "Download CSV"},
+    "rows": {"nb": "rader", "en": "rows"},
+    "question": {"nb": "Forskningsspørsmål", "en": "Research question"},
+    "illustrative": {"nb": "Illustrativt eksempel – oppdiktede data", "en": "Illustrative example – invented data"},
+    "illustrative-rows": {"nb": "Svaret inneholder illustrative eksempeldata (oppdiktet).",
+                          "en": "The answer contains illustrative example data (invented)."},
+    "properties": {"nb": "Egenskaper", "en": "Properties"},
+    "incoming": {"nb": "Lenker hit", "en": "Links here"},
+    "types": {"nb": "Type", "en": "Type"},
+    "machine": {"nb": "Maskinlesbart", "en": "Machine-readable"},
+    "language": {"nb": "Språk", "en": "Language"},
+    "other-language": {"nb": "English", "en": "Norsk"},
+    "error": {"nb": "Feil", "en": "Error"},
+    "in-graph": {"nb": "i grafen", "en": "in graph"},
+    "dump": {"nb": "Hele datasettet (N-Quads)", "en": "The whole dataset (N-Quads)"},
+    "void": {"nb": "Datasettbeskrivelse (VoID)", "en": "Dataset description (VoID)"},
+    "ontology": {"nb": "Ontologien", "en": "The ontology"},
+    "classes": {"nb": "Klasser", "en": "Classes"},
+    "count": {"nb": "Antall", "en": "Count"},
+    "browse": {"nb": "Bla i katalogen", "en": "Browse the catalogue"},
+    "skip": {"nb": "Hopp til innholdet", "en": "Skip to content"},
+}
+
+
+def w(key: str, lang: str) -> str:
+    """The word for ``key`` in ``lang`` (English if that language lacks it)."""
+    entry = WORDS[key]
+    return entry.get(lang) or entry["en"]

@@ -1,0 +1,214 @@
+"""offri serve in-process: endpoint, content negotiation, linked data, pages, cache, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from offri_kg.ingest.read import read_sources
+from offri_kg.store.embedded import EmbeddedStore
+from webkit import built_store, client
+
+ACTOR = "https://w3id.org/offri/id/actor/offri-maintainers"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_store(tmp_path_factory.mktemp("web") / "store")
+
+
+@pytest.fixture(scope="module")
+def web(store: Path):
+    with client(store) as c:
+        yield c
+
+
+def an_example(web) -> str:
+    """An IRI of an illustrative partnership in the shipped examples."""
+    answer = web.get("/sparql", params={"query": "SELECT ?p WHERE { ?p a <https://w3id.org/offri/ns#Partnership> ; "
+                                                  "<https://w3id.org/offri/ns#illustrative> true } ORDER BY ?p LIMIT 1"})
+    return answer.json()["results"]["bindings"][0]["p"]["value"]
+
+
+# ---- the SPARQL endpoint ------------------------------------------------------------------------
+def test_get_query_answers_json(web) -> None:
+    answer = web.get("/sparql", params={"query": COUNT})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/sparql-results+json")
+    assert int(answer.json()["results"]["bindings"][0]["n"]["value"]) > 1000
+
+
+@pytest.mark.parametrize("accept, parse", [
+    ("application/sparql-results+xml", lambda b: "<sparql" in b.decode()),
+    ("text/csv", lambda b: next(csv.reader(io.StringIO(b.decode()))) == ["n"]),
+    ("text/tab-separated-values", lambda b: b.decode().splitlines()[0] == "?n"),
+])
+def test_select_formats_by_accept(web, accept: str, parse) -> None:
+    answer = web.get("/sparql", params={"query": COUNT}, headers={"Accept": accept})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith(accept)
+    assert parse(answer.content)
+    assert "Accept" in answer.headers["vary"]
+
+
+def test_results_parse_with_rdflib(web) -> None:
+    query = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label } ORDER BY ?s ?label LIMIT 20"
+    for accept, fmt in [("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
+                        ("text/csv", "csv"), ("text/tab-separated-values", "tsv")]:
+        body = web.get("/sparql", params={"query": query}, headers={"Accept": accept}).content
+        parsed = rdflib.query.Result.parse(io.BytesIO(body), format=fmt)
+        assert len(list(parsed)) == 20, accept
+
+
+def test_post_form_and_direct(web) -> None:
+    form = web.post("/sparql", data={"query": "ASK { ?s ?p ?o }"})
+    direct = web.post("/sparql", content="ASK { ?s ?p ?o }", headers={"Content-Type": "application/sparql-query"})
+    assert form.json()["boolean"] is True and direct.json()["boolean"] is True
+
+
+@pytest.mark.parametrize("accept, fmt", [("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                                         ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")])
+def test_construct_formats(web, accept: str, fmt: str) -> None:
+    query = f"CONSTRUCT {{ <{ACTOR}> ?p ?o }} WHERE {{ <{ACTOR}> ?p ?o }}"
+    answer = web.get("/sparql", params={"query": query}, headers={"Accept": accept})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith(accept)
+    graph = rdflib.Graph().parse(data=answer.content, format=fmt)
+    assert (rdflib.URIRef(ACTOR), None, None) in graph
+
+
+def test_service_description_on_bare_get(web) -> None:
+    answer = web.get("/sparql", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=answer.text, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    assert (None, rdflib.RDF.type, sd.Service) in graph
+    assert (None, sd.supportedLanguage, sd.SPARQL11Update) not in graph
+
+
+def test_cors_for_browser_clients(web) -> None:
+    answer = web.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
+    assert answer.headers["access-control-allow-origin"] == "*"
+    preflight = web.options("/sparql", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+                                                "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 200
+
+
+def test_default_graph_uri_selects_a_graph(web) -> None:
+    graph = "https://w3id.org/offri/graph/examples/arendal"
+    inside = web.get("/sparql", params={"query": COUNT, "default-graph-uri": graph}).json()
+    everything = web.get("/sparql", params={"query": COUNT}).json()
+    n = lambda a: int(a["results"]["bindings"][0]["n"]["value"])  # noqa: E731
+    assert 0 < n(inside) < n(everything)
+
+
+def test_unacceptable_accept_is_406(web) -> None:
+    answer = web.get("/sparql", params={"query": COUNT}, headers={"Accept": "image/png"})
+    assert answer.status_code == 406 and "application/sparql-results+json" in answer.text
+
+
+def test_errors_are_text_or_json_never_a_trace(web) -> None:
+    plain = web.get("/sparql", params={"query": "SELEC * WHERE {"})
+    assert plain.status_code == 400 and "Traceback" not in plain.text and "SPARQL" in plain.text
+    as_json = web.get("/sparql", params={"query": "SELEC * WHERE {"}, headers={"Accept": "application/json"})
+    assert as_json.json()["error"] == "query-syntax"
+    norsk = web.get("/sparql", params={"query": "SELEC * WHERE {"}, headers={"Accept-Language": "nb"})
+    assert "syntaksfeil" in norsk.text
+
+
+# ---- linked data --------------------------------------------------------------------------------
+def test_resource_uri_redirects_303_by_accept(web) -> None:
+    html = web.get("/id/actor/offri-maintainers", headers={"Accept": "text/html"}, follow_redirects=False)
+    turtle = web.get("/id/actor/offri-maintainers", headers={"Accept": "text/turtle"}, follow_redirects=False)
+    assert html.status_code == 303 and html.headers["location"] == "/doc/id/actor/offri-maintainers"
+    assert turtle.status_code == 303 and turtle.headers["location"] == "/doc/id/actor/offri-maintainers.ttl"
+    assert "Accept" in html.headers["vary"]
+
+
+@pytest.mark.parametrize("accept, fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                                         ("application/n-triples", "nt"), ("application/rdf+xml", "xml")])
+def test_resource_rdf_by_content_negotiation(web, accept: str, fmt: str) -> None:
+    answer = web.get("/id/actor/offri-maintainers", headers={"Accept": accept})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith(accept)
+    graph = rdflib.Graph().parse(data=answer.content, format=fmt)
+    assert (rdflib.URIRef(ACTOR), rdflib.namespace.SKOS.prefLabel, rdflib.Literal("The offri maintainers", lang="en")) in graph
+
+
+def test_resource_page_reads_as_a_page(web) -> None:
+    page = web.get("/doc/id/actor/offri-maintainers", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and "<h1>The offri maintainers</h1>" in page.text
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page.text, re.S).group(1))
+    assert data["@id"] == ACTOR and data["name"] == "The offri maintainers"
+    assert 'rel="alternate" type="text/turtle"' in page.text
+    norsk = web.get("/doc/id/actor/offri-maintainers?lang=nb")
+    assert "<h1>offri-vedlikeholderne</h1>" in norsk.text and 'lang="nb"' in norsk.text
+    web.cookies.clear()
+
+
+def test_illustrative_data_carries_a_badge(web) -> None:
+    example = an_example(web)
+    page = web.get("/doc/" + example.removeprefix("https://w3id.org/offri/"))
+    assert page.status_code == 200 and 'class="badge"' in page.text
+    real = web.get("/doc/id/actor/offri-maintainers")
+    assert 'class="badge"' not in real.text
+
+
+def test_vocabulary_terms_resolve(web) -> None:
+    answer = web.get("/vocab/sector/public", headers={"Accept": "text/turtle"})
+    assert answer.status_code == 200 and "prefLabel" in answer.text
+
+
+def test_unknown_resource_is_404(web) -> None:
+    assert web.get("/doc/id/actor/nobody").status_code == 404
+    assert web.get("/id/actor/nobody", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_void_sitemap_and_dump(web) -> None:
+    void = rdflib.Graph().parse(data=web.get("/.well-known/void").text, format="turtle")
+    assert (None, rdflib.URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), None) in void
+    sitemap = web.get("/sitemap.xml").text
+    assert "/doc/id/actor/offri-maintainers</loc>" in sitemap
+    dump = web.get("/dump.nq")
+    assert len(list(ox.parse(dump.content, ox.RdfFormat.N_QUADS))) > 1000
+
+
+# ---- pages -----------------------------------------------------------------------------------------
+def test_home_in_both_languages(web) -> None:
+    web.cookies.clear()  # an earlier ?lang= left its choice in a cookie, which wins over Accept-Language
+    english = web.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    norsk = web.get("/", headers={"Accept-Language": "nb-NO,nb;q=0.9"})
+    assert '<html lang="en">' in english.text and "collaboration models" in english.text
+    assert '<html lang="nb">' in norsk.text and "samarbeidsmodeller" in norsk.text
+    toggled = web.get("/?lang=nb")
+    assert toggled.cookies.get("lang") == "nb"
+
+
+def test_stored_query_page_and_csv(web) -> None:
+    page = web.get("/queries/q01-partnerships", params={"municipality": "https://w3id.org/offri/id/municipality/steinkjer"})
+    assert page.status_code == 200 and "<table>" in page.text and 'class="badge"' in page.text
+    csv_answer = web.get("/queries/q01-partnerships", params={"format": "csv"})
+    rows = list(csv.reader(io.StringIO(csv_answer.text)))
+    assert rows[0][0] and len(rows) > 1
+    bad = web.get("/queries/q01-partnerships", params={"municipality": "not an iri"})
+    assert bad.status_code == 400
+    assert web.get("/queries/q01-partnershps").status_code == 400
+
+
+# ---- the cache ------------------------------------------------------------------------------------
+def test_a_load_invalidates_cached_pages(tmp_path: Path) -> None:
+    path = built_store(tmp_path / "store")
+    marker = tmp_path / "marker.ttl"
+    with client(path) as web:
+        first = web.get("/doc/id/actor/offri-maintainers").text
+        assert "cache-marker" not in first
+        assert web.get("/doc/id/actor/offri-maintainers").text == first  # from the cache
+        marker.write_text(f'<{ACTOR}> <http://www.w3.org/2000/01/rdf-schema#comment> "cache-marker" .\n', encoding="utf-8")
+        store = EmbeddedStore(path)
+        store.load(read_sources([marker]))
+        store.close()
+        assert "cache-marker" in web.get("/doc/id/actor/offri-maintainers").text

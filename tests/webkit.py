@@ -1,0 +1,26 @@
+"""The web app under test: a store built from the shipped data, served in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from offri_kg.build import build_default
+from offri_kg.web.app import ServeConfig, create_app
+
+
+def built_store(path: Path) -> Path:
+    """A store at ``path`` holding the reference and example data (as ``offri build`` makes it)."""
+    build_default(path)
+    return path
+
+
+@contextmanager
+def client(store: Path, **config: object) -> Iterator[TestClient]:
+    """A client talking to ``offri serve`` on ``store``; worker processes live as long as it."""
+    app = create_app(ServeConfig(store_path=store, **config))  # type: ignore[arg-type]
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
