@@ -1,5 +1,6 @@
 # Two commands for a fresh clone (see README):
-#   make        install into .venv, build and validate the knowledge graph from the shipped data
+#   make        install into .venv, build and validate the knowledge graph from the shipped data,
+#               then serve the catalogue at http://127.0.0.1:8000/ (Ctrl+C stops it)
 #   make test   install what the tests need, then run the whole test suite
 
 PYTHON ?= python3
@@ -10,6 +11,7 @@ BIN    := $(VENV)/bin
 
 run: install
 	$(BIN)/offri build
+	$(BIN)/offri serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -323,12 +323,12 @@ def serve(
     language = _lang(lang)
     path = store or default_store_path()
     try:
-        if not (path / "oxigraph").exists():
-            build_default(path)  # a fresh machine: serve the shipped data
         config = config_from_env(path, time_limit=time_limit, row_cap=max_rows, workers=workers,
                                  allow_update=allow_update)
         if allow_update and not (config.user and config.password):
             raise OffriError("update-credentials-missing")
+        if not (path / "oxigraph").exists():
+            build_default(path)  # a fresh machine: serve the shipped data
     except OffriError as error:
         _fail(error, language)
     typer.echo(t("serve-ready", language, url=f"http://{host}:{port}/"))

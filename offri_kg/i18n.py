@@ -233,8 +233,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "metoden {method} er ikke tillatt her; bruk GET eller POST.",
     },
     "query-from-unknown": {
-        "en": "FROM names {graph}, which is not a graph in this store; offri never fetches graphs. See /graphs for the ones it holds.",
-        "nb": "FROM viser til {graph}, som ikke er en graf i dette lageret; offri henter aldri grafer utenfra. Se /graphs for grafene som finnes.",
+        "en": "FROM names {graph}, which is not a graph in this store; offri never fetches graphs. /.well-known/void lists the ones it holds.",
+        "nb": "FROM viser til {graph}, som ikke er en graf i dette lageret; offri henter aldri grafer utenfra. /.well-known/void viser grafene som finnes.",
     },
     "query-too-deep": {
         "en": "the query nests {depth} levels deep; at most {max} are allowed. Flatten the query.",

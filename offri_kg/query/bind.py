@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
@@ -108,6 +109,7 @@ def with_values_block(sparql: str, terms: dict[str, ox.NamedNode | ox.Literal]) 
     return sparql[: position + 1] + " " + block + sparql[position + 1:]
 
 
+@lru_cache(maxsize=256)
 def _first_group_brace(sparql: str) -> int:
     """Index of the ``{`` that opens the WHERE clause: the first one outside IRIs, strings, comments."""
     i, n = 0, len(sparql)

@@ -9,6 +9,7 @@ length (no parse), which keeps stored queries' overhead near zero.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from offri_kg.errors import OffriError
 
@@ -22,8 +23,15 @@ def keywords_only(sparql: str) -> str:
     return _TOKEN.sub(lambda m: " " * len(m.group(0)), sparql)
 
 
+@lru_cache(maxsize=256)
+def _forbidden(sparql: str) -> str | None:
+    """The first keyword that would reach outside, or None (cached: stored queries repeat)."""
+    match = _FORBIDDEN.search(keywords_only(sparql))
+    return match.group(1).upper() if match else None
+
+
 def check_query(sparql: str) -> None:
     """Raise ``query-refused`` if the query would fetch anything from outside the store."""
-    match = _FORBIDDEN.search(keywords_only(sparql))
-    if match:
-        raise OffriError("query-refused", {"feature": match.group(1).upper()})
+    feature = _forbidden(sparql)
+    if feature:
+        raise OffriError("query-refused", {"feature": feature})

@@ -95,7 +95,7 @@ def parse_operation(method: str, query_string: str, content_type: str | None, bo
 
 
 _SERVICE_LOAD = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
-_FROM = re.compile(r"\bFROM(\s+NAMED)?\s+", re.IGNORECASE)
+_FROM = re.compile(r"\bFROM(\s+NAMED)?\b", re.IGNORECASE)
 
 
 def nesting_depth(sparql: str) -> int:
@@ -120,7 +120,7 @@ def check_query(sparql: str, graphs: set[str], max_depth: int) -> None:
     if match:
         raise ProtocolError("query-refused", 400, {"feature": match.group(1).upper()})
     for match in _FROM.finditer(blank):
-        rest = sparql[match.end():]
+        rest = sparql[match.end():].lstrip()
         iri = re.match(r"<([^<>\"{}|^`\\\s]*)>", rest)
         if iri is None or iri.group(1) not in graphs:
             raise ProtocolError("query-from-unknown", 400, {"graph": iri.group(1) if iri else rest[:40]})
