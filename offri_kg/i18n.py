@@ -284,6 +284,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "--allow-update needs OFFRI_SERVE_USER and OFFRI_SERVE_PASSWORD in the environment (never on the command line).",
         "nb": "--allow-update krever OFFRI_SERVE_USER og OFFRI_SERVE_PASSWORD i miljøet (aldri på kommandolinjen).",
     },
+    "bad-facet": {
+        "en": "the filter {facet}={value} is not valid: a filter value must be an IRI from the facet list.",
+        "nb": "filteret {facet}={value} er ugyldig: en filterverdi må være en IRI fra listen.",
+    },
     "serve-ready": {
         "en": "offri serves the catalogue at {url} (SPARQL endpoint: {url}sparql). Stop with Ctrl+C.",
         "nb": "offri viser katalogen på {url} (SPARQL-endepunkt: {url}sparql). Stopp med Ctrl+C.",

@@ -12,6 +12,7 @@ import base64
 import contextlib
 import hmac
 import json
+import logging
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -29,10 +30,11 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from offri_kg.errors import OffriError
-from offri_kg.i18n import LANGS, render_error
+from offri_kg.i18n import LANGS, render_error, t
 from offri_kg.names import shorten
 from offri_kg.query.bind import bindings, with_values_block
 from offri_kg.query.library import get_stored_query, stored_queries
+from offri_kg.web import catalogue
 from offri_kg.web.negotiate import choose
 from offri_kg.web.protocol import ProtocolError, check_query, parse_operation, with_using
 from offri_kg.web.results import GRAPH_TYPES
@@ -250,12 +252,17 @@ def create_app(config: ServeConfig) -> Starlette:
             if hit:
                 return hit
             if media != "text/html":
-                answer = await run(_describe(iri), media)
+                answer = await run(_describe_document(iri, path), media)
                 if not answer.body:
                     raise OffriError("not-found", {"what": iri})
                 return remember(key, Response(answer.body, media_type=answer.content_type,
                                               headers={"Vary": "Accept", "Link": f'<{iri}>; rel="describes"'}))
-            page = await resource_page(iri, lang, request)
+            if iri == BASE + "ns":
+                page = await ontology_page(lang, request)
+            elif path.startswith("vocab/") and path.count("/") == 1:
+                page = await scheme_page(iri, lang, request)
+            else:
+                page = await resource_page(iri, lang, request)
             return remember(key, page)
         except OffriError as error:
             return error_response(request, error, status_of(error))
@@ -276,14 +283,118 @@ def create_app(config: ServeConfig) -> Starlette:
                             and isinstance(r["o"], ox.Literal) and r["o"].language in (lang, None)), None)
         if description:
             json_ld["description"] = description
+        sections, diagram = [], None
+        for cls in [t["value"] for t in types]:
+            text = catalogue.sections_query(iri, cls, lang)
+            if text is None:
+                continue
+            rows = (await run(text, want_rows=True, row_cap=state().config.page_rows)).rows
+            names = catalogue.SECTIONS[cls]
+            for index, (nb, en, _path) in enumerate(names):
+                shown = [{"label": r["label"].value, "href": _href(r["value"])} for r in rows
+                         if int(r["section"].value) == index]
+                if shown:
+                    sections.append({"title": nb if lang == "nb" else en, "values": shown})
+            if cls == OFFRI + "Partnership":
+                people = (await run(catalogue.participation_query(iri, lang), want_rows=True)).rows
+                diagram = catalogue.role_diagram(label, [
+                    {"actor": r["actor"].value, "actorLabel": r["actorLabel"].value,
+                     "roleLabel": r["roleLabel"].value if r["roleLabel"] else "",
+                     "sector": r["sector"].value if r["sector"] else ""} for r in people],
+                    w("diagram-title", lang).format(name=label))
         return _html(env, "resource.html", lang, request, title=label, iri=iri, path=path, types=types,
+                     sections=sections, diagram=diagram,
                      values=[v for v in values if v["p"] != RDF_TYPE], illustrative=illustrative,
                      description=description,
                      incoming=[_cell(r, "p", "pl", "s", "sl") for r in incoming.rows],
                      json_ld=json.dumps(json_ld, ensure_ascii=False).replace("</", "<\\/"),
                      alternates=[(ext, mt) for ext, mt in RDF_EXTENSIONS.items()])
 
+    async def ontology_page(lang: str, request: Request) -> Response:
+        """The ontology as a page: each class and property with its label, definition and an
+        anchor, so the hash URIs ``…/ns#Term`` land on their own entry."""
+        rows = (await run(catalogue.PREFIXES + "PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+                          "SELECT ?term ?kind (SAMPLE(?l_) AS ?label) (SAMPLE(?c_) AS ?comment) WHERE { "
+                          "VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty } "
+                          f"?term a ?kind . FILTER(STRSTARTS(STR(?term), \"{OFFRI}\")) "
+                          + catalogue.label_pattern("?term", "?l_", lang)
+                          + f" OPTIONAL {{ ?term rdfs:comment|skos:definition ?c_ FILTER(langMatches(lang(?c_), \"{lang}\")) }} }}"
+                          " GROUP BY ?term ?kind ORDER BY ?kind LCASE(STR(?label))", want_rows=True)).rows
+        groups: dict[str, list[dict[str, str]]] = {}
+        for r in rows:
+            groups.setdefault(r["kind"].value.rsplit("#", 1)[-1], []).append({
+                "anchor": r["term"].value.rsplit("#", 1)[-1], "iri": r["term"].value, "label": r["label"].value,
+                "comment": r["comment"].value if r["comment"] else ""})
+        if not groups:
+            raise OffriError("not-found", {"what": BASE + "ns"})
+        return _html(env, "ontology.html", lang, request, title=w("ontology", lang), groups=groups)
+
+    async def scheme_page(iri: str, lang: str, request: Request) -> Response:
+        """A concept scheme: its hierarchy (broader/narrower) and an A–Z list, as Skosmos shows them."""
+        rows = (await run(catalogue.PREFIXES + "SELECT ?c (SAMPLE(?l_) AS ?label) (SAMPLE(?b_) AS ?broader) "
+                          f"(SAMPLE(?d_) AS ?definition) WHERE {{ ?c skos:inScheme <{iri}> . "
+                          "OPTIONAL { ?c skos:broader ?b_ } "
+                          f"OPTIONAL {{ ?c skos:definition ?d_ FILTER(langMatches(lang(?d_), \"{lang}\")) }} "
+                          + catalogue.label_pattern("?c", "?l_", lang) + " } GROUP BY ?c", want_rows=True)).rows
+        scheme = (await run(catalogue.PREFIXES + "SELECT ?label WHERE { " + catalogue.label_pattern(f"<{iri}>", "?label", lang)
+                            + " }", want_rows=True)).rows
+        if not rows:
+            raise OffriError("not-found", {"what": iri})
+        concepts = {r["c"].value: {"iri": r["c"].value, "href": _href(r["c"]), "label": r["label"].value,
+                                   "definition": r["definition"].value if r["definition"] else "",
+                                   "broader": r["broader"].value if r["broader"] else None, "narrower": []}
+                    for r in rows}
+        tops = []
+        for concept in sorted(concepts.values(), key=lambda c: c["label"].lower()):
+            parent = concepts.get(concept["broader"]) if concept["broader"] else None
+            (parent["narrower"] if parent else tops).append(concept)
+        letters: dict[str, list[dict]] = {}
+        for concept in sorted(concepts.values(), key=lambda c: c["label"].lower()):
+            letters.setdefault(concept["label"][:1].upper(), []).append(concept)
+        title = scheme[0]["label"].value if scheme else iri
+        return _html(env, "scheme.html", lang, request, title=title, iri=iri, tops=tops, letters=letters)
+
     # ---- catalogue pages ------------------------------------------------------------------
+    async def browse(request: Request) -> Response:
+        """A type page: items, facets with counts that combine, text search, CSV of what is shown."""
+        lang = _lang(request)
+        try:
+            kind = catalogue.kind(request.path_params["kind"])
+            chosen = catalogue.selection(kind, list(request.query_params.multi_items()))
+            text = (request.query_params.get("q") or "").strip()[:200] or None
+            csv = request.query_params.get("format") == "csv"
+            refresh()
+            key = ("browse", kind.key, tuple(sorted((k, tuple(v)) for k, v in chosen.items())), text, csv, lang)
+            hit = cached(key)
+            if hit:
+                return hit
+            limit = state().config.page_rows
+            if csv:
+                answer = await run(catalogue.items_query(kind, chosen, text, lang, limit), "text/csv")
+                return remember(key, Response(answer.body, media_type="text/csv; charset=utf-8", headers={
+                    "Content-Disposition": f'attachment; filename="{kind.key}.csv"'}))
+            items = await run(catalogue.items_query(kind, chosen, text, lang, limit), want_rows=True, row_cap=limit)
+            total = await run(catalogue.count_query(kind, chosen, text), want_rows=True)
+            facets = []
+            for facet in kind.facets:
+                rows = (await run(catalogue.facet_query(kind, facet, chosen, text, lang), want_rows=True,
+                                  row_cap=limit)).rows
+                facets.append({"key": facet.key, "label": facet.label.get(lang, facet.label["en"]),
+                               "values": [{"iri": r["v"].value, "label": r["label"].value, "n": int(r["n"].value),
+                                           "on": r["v"].value in chosen.get(facet.key, [])} for r in rows]})
+            query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+            return remember(key, _html(env, "browse.html", lang, request, title=kind.label.get(lang, kind.label["en"]),
+                                       kind=kind, facets=facets, text=text or "",
+                                       total=int(total.rows[0]["n"].value),
+                                       items=[{"iri": r["x"].value, "href": _href(r["x"]), "label": r["label"].value,
+                                               "description": r["description"].value if r["description"] else "",
+                                               "illustrative": r["illustrative"].value in ("true", "1")}
+                                              for r in items.rows],
+                                       csv_link="?" + urlencode([*query, ("format", "csv")]),
+                                       toggle=lambda f, v: _toggle(query, f, v), kinds=catalogue.KINDS))
+        except OffriError as error:
+            return error_response(request, error, status_of(error))
+
     async def home(request: Request) -> Response:
         lang = _lang(request)
         try:
@@ -297,7 +408,8 @@ def create_app(config: ServeConfig) -> Starlette:
             return remember(key, _html(env, "home.html", lang, request, title=w("site-title", lang),
                                        classes=[_cell(r, "c", "cl", "n", None) for r in classes.rows],
                                        triples=int(total.rows[0]["n"].value),
-                                       queries=sorted(stored_queries().values(), key=lambda q: q.id)))
+                                       queries=sorted(stored_queries().values(), key=lambda q: q.id),
+                                       kinds=catalogue.KINDS))
         except OffriError as error:
             return error_response(request, error, status_of(error))
 
@@ -392,6 +504,8 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/", home),
         Route("/sparql", sparql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"], name="sparql"),
         Route("/queries", queries_page),
+        Route("/browse/{kind}", browse),
+        Route("/ns", lambda request: RedirectResponse("/doc/ns", status_code=303, headers={"Vary": "Accept"})),
         Route("/queries/{name}", query_page),
         Route("/doc/{path:path}", document, name="document"),
         Route("/.well-known/void", void),
@@ -401,7 +515,14 @@ def create_app(config: ServeConfig) -> Starlette:
     ]
     middleware = [Middleware(LanguageCookie), Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                              allow_headers=["Accept", "Content-Type", "Authorization"])]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        """A bug must still answer in words, never with a stack trace (it is logged)."""
+        logging.getLogger("offri.web").exception("unexpected error on %s", request.url.path)
+        return PlainTextResponse(t("internal-error", _lang(request), kind=type(exc).__name__, detail=exc) + "\n",
+                                 status_code=500)
+
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                     exception_handlers={Exception: unexpected})
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -456,6 +577,18 @@ def _describe(iri: str) -> str:
             "OPTIONAL { FILTER(isBlank(?o)) ?o ?p2 ?o2 } }")
 
 
+def _describe_document(iri: str, path: str) -> str:
+    """The RDF a document URI serves: the whole ontology for ``ns``, a whole concept scheme for
+    ``vocab/<scheme>``, else the resource's own statements."""
+    if iri == BASE + "ns":
+        return ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o "
+                f"FILTER(?s = <{iri}> || STRSTARTS(STR(?s), \"{OFFRI}\")) }}")
+    if path.startswith("vocab/") and path.count("/") == 1:
+        return (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ BIND(<{iri}> AS ?s) ?s ?p ?o }} UNION "
+                f"{{ ?s <{SKOS}inScheme> <{iri}> ; ?p ?o }} }}")
+    return _describe(iri)
+
+
 def _class_counts(lang: str) -> str:
     return (f"SELECT ?c (SAMPLE(?cl_) AS ?cl) (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ?c . "
             f"FILTER(STRSTARTS(STR(?c), \"{OFFRI}\")) {_label_pattern('?c', '?cl_', lang)} }} "
@@ -487,6 +620,16 @@ def _cell(row: dict, key: str, key_label: str, value: str, value_label: str | No
     else:
         out.update(value=str(term), label=str(term), href=None, literal=True, lang=None)
     return out
+
+
+def _toggle(query: list[tuple[str, str]], facet: str, value: str) -> str:
+    """The link that adds ``value`` to ``facet``'s choices, or removes it if chosen."""
+    name = "f." + facet
+    if (name, value) in query:
+        rest = [(k, v) for k, v in query if (k, v) != (name, value)]
+    else:
+        rest = [*query, (name, value)]
+    return "?" + urlencode([(k, v) for k, v in rest if k != "format"])
 
 
 def _href(term: object) -> str | None:

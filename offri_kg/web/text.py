@@ -35,6 +35,13 @@ WORDS: dict[str, dict[str, str]] = {
     "classes": {"nb": "Klasser", "en": "Classes"},
     "count": {"nb": "Antall", "en": "Count"},
     "browse": {"nb": "Bla i katalogen", "en": "Browse the catalogue"},
+    "diagram-title": {"nb": "Hvem som tar hvilken rolle i {name}", "en": "Who takes which role in {name}"},
+    "search": {"nb": "Søk i navn og beskrivelser", "en": "Search names and descriptions"},
+    "filter": {"nb": "Filtrer", "en": "Filter"},
+    "found": {"nb": "treff", "en": "found"},
+    "remove-filters": {"nb": "Fjern alle filtre", "en": "Remove all filters"},
+    "hierarchy": {"nb": "Hierarki", "en": "Hierarchy"},
+    "a-z": {"nb": "A–Å", "en": "A–Z"},
     "skip": {"nb": "Hopp til innholdet", "en": "Skip to content"},
 }
 

@@ -1,0 +1,251 @@
+"""The catalogue's browsing: type pages with facets that combine, and what a page says per class.
+
+Facets are data (``KINDS``): a label and a graph pattern from the item ``?x`` to a value
+``?v``. Values within one facet combine with OR, facets with AND (as in Participedia); each
+facet's counts are taken under the other facets' choices, so a reader sees what one more
+click would give. Chosen values are IRIs (checked) and search text is an rdflib-serialised
+literal, so no request can change a query's shape.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass
+
+import rdflib
+
+from offri_kg.errors import OffriError
+
+OFFRI = "https://w3id.org/offri/ns#"
+PREFIXES = ("PREFIX offri: <https://w3id.org/offri/ns#> PREFIX org: <http://www.w3.org/ns/org#> "
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX dct: <http://purl.org/dc/terms/> "
+            "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> ")
+_IRI = re.compile(r"^https?://[^<>\"{}|^`\\\s]+$")
+
+
+@dataclass(frozen=True)
+class Facet:
+    key: str
+    label: dict[str, str]
+    pattern: str  # from ?x to ?v; other variables are private to the facet
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    cls: str
+    label: dict[str, str]
+    facets: tuple[Facet, ...]
+
+
+def _f(key: str, nb: str, en: str, pattern: str) -> Facet:
+    return Facet(key, {"nb": nb, "en": en}, pattern)
+
+
+FORM = _f("form", "Samarbeidsform", "Collaboration form", "?x offri:collaborationForm ?v .")
+GOVERNANCE = _f("governance", "Styringsform", "Governance mode", "?x offri:governanceMode ?v .")
+MUNICIPALITY = _f("municipality", "Kommune", "Municipality", "?x offri:inMunicipality ?v .")
+COUNTRY = _f("country", "Land", "Country", "?x offri:inMunicipality/offri:country ?v .")
+
+KINDS: dict[str, Kind] = {k.key: k for k in [
+    Kind("models", OFFRI + "CollaborationModel", {"nb": "Samarbeidsmodeller", "en": "Collaboration models"}, (
+        FORM, GOVERNANCE,
+        _f("role", "Rolle som trengs", "Required role", "?x offri:requiredRole ?v ."),
+        _f("anchoring", "Forankring", "Anchoring", "?x offri:anchoringType ?v ."),
+        _f("country", "Land den passer i", "Country it suits", "?x offri:suitsContext/offri:country ?v ."),
+        _f("adopted", "Tatt i bruk i", "Adopted in", "?x offri:hasAdoption/offri:adoptedBy ?v ."),
+    )),
+    Kind("partnerships", OFFRI + "Partnership", {"nb": "Samarbeid", "en": "Partnerships"}, (
+        FORM, GOVERNANCE,
+        _f("sector", "Sektor", "Sector", "?_m org:organization ?x ; org:member/offri:sector ?v ."),
+        _f("role", "Rolle", "Role", "?_m org:organization ?x ; org:role ?v ."),
+        _f("goal", "Måltema", "Goal theme", "?x offri:sharedGoal/offri:goalTheme ?v ."),
+        _f("anchoring", "Forankring", "Anchoring", "?x offri:anchoring/offri:anchoringType ?v ."),
+        MUNICIPALITY, COUNTRY,
+    )),
+    Kind("cases", OFFRI + "Case", {"nb": "Caser", "en": "Cases"}, (
+        _f("challenge", "Utfordring", "Challenge", "?x offri:challenge/offri:challengeType ?v ."),
+        _f("municipality", "Kommune", "Municipality", "?x offri:describesPartnership/offri:inMunicipality ?v ."),
+        _f("country", "Land", "Country", "?x offri:describesPartnership/offri:inMunicipality/offri:country ?v ."),
+    )),
+    Kind("organisations", OFFRI + "Actor", {"nb": "Organisasjoner", "en": "Organisations"}, (
+        _f("sector", "Sektor", "Sector", "?x offri:sector ?v ."),
+        _f("type", "Type aktør", "Actor type", "?x org:classification ?v ."),
+        _f("role", "Rolle", "Role", "?_m org:member ?x ; org:role ?v ."),
+        _f("municipality", "Kommune", "Municipality", "?_m org:member ?x ; org:organization/offri:inMunicipality ?v ."),
+    )),
+    Kind("municipalities", OFFRI + "Municipality", {"nb": "Kommuner", "en": "Municipalities"}, (
+        _f("country", "Land", "Country", "?x offri:country ?v ."),
+    )),
+]}
+
+
+def kind(key: str) -> Kind:
+    if key not in KINDS:
+        raise OffriError("not-found", {"what": key})
+    return KINDS[key]
+
+
+def selection(kind_: Kind, params: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """The chosen facet values from query parameters ``f.<facet>=<IRI>`` (IRIs only)."""
+    chosen: dict[str, list[str]] = {}
+    keys = {f.key for f in kind_.facets}
+    for name, value in params:
+        if not name.startswith("f.") or not value:
+            continue
+        key = name[2:]
+        if key not in keys or not _IRI.match(value):
+            raise OffriError("bad-facet", {"facet": key, "value": value})
+        chosen.setdefault(key, []).append(value)
+    return chosen
+
+
+def _private(pattern: str, suffix: str) -> str:
+    """The facet's pattern with ?v and its helper variables renamed for one use."""
+    return re.sub(r"\?(v|_\w+)\b", lambda m: f"?{m.group(1).lstrip('_')}_{suffix}", pattern)
+
+
+def _filters(kind_: Kind, chosen: dict[str, list[str]], text: str | None, skip: str | None = None) -> str:
+    parts = [f"?x rdf:type/rdfs:subClassOf* <{kind_.cls}> ."]
+    for facet in kind_.facets:
+        values = chosen.get(facet.key)
+        if not values or facet.key == skip:
+            continue
+        suffix = "sel_" + facet.key.replace("-", "_")
+        parts.append(f"VALUES ?v_{suffix} {{ {' '.join(f'<{v}>' for v in values)} }} {_private(facet.pattern, suffix)}")
+    if text:
+        needle = rdflib.Literal(text.lower()).n3()
+        parts.append("FILTER EXISTS { ?x skos:prefLabel|rdfs:label|dct:description ?_text . "
+                     f"FILTER(CONTAINS(LCASE(STR(?_text)), {needle})) }}")
+    return " ".join(parts)
+
+
+def label_pattern(var: str, out: str, lang: str) -> str:
+    """``out`` = the label of ``var`` in ``lang``, else English, else any."""
+    return (f"OPTIONAL {{ {var} skos:prefLabel|rdfs:label {out}_1 FILTER(langMatches(lang({out}_1), \"{lang}\")) }} "
+            f"OPTIONAL {{ {var} skos:prefLabel|rdfs:label {out}_2 FILTER(langMatches(lang({out}_2), \"en\")) }} "
+            f"OPTIONAL {{ {var} skos:prefLabel|rdfs:label {out}_3 }} "
+            f"BIND(COALESCE({out}_1, {out}_2, {out}_3, STR({var})) AS {out})")
+
+
+def items_query(kind_: Kind, chosen: dict[str, list[str]], text: str | None, lang: str, limit: int) -> str:
+    """The items shown: IRI, label, short description, illustrative mark."""
+    return (PREFIXES + "SELECT ?x (SAMPLE(?label_) AS ?label) (SAMPLE(?desc_) AS ?description) "
+            "(MAX(COALESCE(?ill_, false)) AS ?illustrative) WHERE { "
+            + _filters(kind_, chosen, text) + " " + label_pattern("?x", "?label_", lang)
+            + f" OPTIONAL {{ ?x dct:description ?desc_ FILTER(langMatches(lang(?desc_), \"{lang}\")) }}"
+            " OPTIONAL { ?x offri:illustrative ?ill_ } } GROUP BY ?x ORDER BY LCASE(STR(?label)) ?x"
+            f" LIMIT {int(limit)}")
+
+
+def count_query(kind_: Kind, chosen: dict[str, list[str]], text: str | None) -> str:
+    return PREFIXES + "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { " + _filters(kind_, chosen, text) + " }"
+
+
+def facet_query(kind_: Kind, facet: Facet, chosen: dict[str, list[str]], text: str | None, lang: str) -> str:
+    """Counts per value of ``facet`` under the other facets' choices."""
+    return (PREFIXES + "SELECT ?v (SAMPLE(?vl_) AS ?label) (COUNT(DISTINCT ?x) AS ?n) WHERE { "
+            + _filters(kind_, chosen, text, skip=facet.key) + " " + _private(facet.pattern, "count").replace("?v_count", "?v")
+            + " " + label_pattern("?v", "?vl_", lang) + " } GROUP BY ?v ORDER BY DESC(?n) LCASE(STR(?label))")
+
+
+# ---- what a resource page says, per class ---------------------------------------------------------
+#: Sections of a resource page: (class, [(nb, en, property path from the resource)]).
+SECTIONS: dict[str, list[tuple[str, str, str]]] = {
+    OFFRI + "CollaborationModel": [
+        ("Samarbeidsform", "Form of collaboration", "offri:collaborationForm"),
+        ("Roller som trengs", "Roles it needs", "offri:requiredRole"),
+        ("Styring", "Governance", "offri:governanceMode"),
+        ("Ledelse", "Leadership", "offri:leadershipArrangement"),
+        ("Forankring", "Anchoring", "offri:anchoringType"),
+        ("Passer i", "Suits these contexts", "offri:suitsContext"),
+        ("Bygger på casene", "Derived from the cases", "prov:wasDerivedFrom"),
+        ("Utfordringer å vente", "Challenges to expect", "offri:expectedChallenge"),
+        ("Låner fra klynger", "Borrows from clusters", "offri:borrowsClusterPractice"),
+        ("Tatt i bruk i", "Adopted in", "offri:hasAdoption/offri:adoptedBy"),
+    ],
+    OFFRI + "Partnership": [
+        ("Kommune", "Municipality", "offri:inMunicipality"),
+        ("Status", "Status", "offri:status"),
+        ("Samarbeidsform", "Form of collaboration", "offri:collaborationForm"),
+        ("Aktivitet", "Activity", "offri:activityType"),
+        ("Styring", "Governance", "offri:governanceMode"),
+        ("Ledelse", "Leadership", "offri:leadershipArrangement"),
+        ("Felles mål", "Shared goals", "offri:sharedGoal"),
+        ("Forankring", "Anchoring", "offri:anchoring/offri:anchoringType"),
+        ("Utfordringer", "Challenges", "offri:challenge/offri:challengeType"),
+        ("Beskrevet i casen", "Described in the case", "^offri:describesPartnership"),
+        ("Modeller som bygger på den", "Models derived from it", "^offri:describesPartnership/^prov:wasDerivedFrom"),
+    ],
+    OFFRI + "Case": [
+        ("Samarbeidet", "The partnership", "offri:describesPartnership"),
+        ("Utfordringer", "Challenges", "offri:challenge/offri:challengeType"),
+        ("Modeller som bygger på den", "Models derived from it", "^prov:wasDerivedFrom"),
+        ("Kilder", "Sources", "dct:source"),
+    ],
+}
+
+
+def sections_query(iri: str, cls: str, lang: str) -> str | None:
+    """One row per (section, value, label) for a resource of class ``cls``; None if it has none."""
+    sections = SECTIONS.get(cls)
+    if not sections:
+        return None
+    unions = " UNION ".join(f"{{ BIND({i} AS ?section) <{iri}> {path} ?value }}" for i, (_nb, _en, path) in enumerate(sections))
+    return (PREFIXES + "SELECT ?section ?value (SAMPLE(?l_) AS ?label) WHERE { " + unions + " "
+            + label_pattern("?value", "?l_", lang) + " } GROUP BY ?section ?value ORDER BY ?section LCASE(STR(?label))")
+
+
+def participation_query(iri: str, lang: str) -> str:
+    """Who takes which role in partnership ``iri`` (for the diagram)."""
+    return (PREFIXES + "SELECT ?actor (SAMPLE(?al_) AS ?actorLabel) ?role (SAMPLE(?rl_) AS ?roleLabel) "
+            "(SAMPLE(?sector_) AS ?sector) WHERE { ?m org:organization <" + iri + "> ; org:member ?actor . "
+            "OPTIONAL { ?m org:role ?role } OPTIONAL { ?actor offri:sector ?sector_ } "
+            + label_pattern("?actor", "?al_", lang) + " " + label_pattern("?role", "?rl_", lang)
+            + " } GROUP BY ?actor ?role ORDER BY ?actorLabel ?roleLabel")
+
+
+def role_diagram(center: str, rows: list[dict[str, str]], title: str) -> str:
+    """An SVG network: the partnership in the middle, each actor around it, edges named by role.
+
+    Public actors are drawn as rectangles, voluntary ones as rounded boxes, others as ellipses,
+    so the sector reads without colour as well."""
+    actors: dict[str, dict[str, object]] = {}
+    for row in rows:
+        entry = actors.setdefault(row["actor"], {"label": row["actorLabel"], "roles": [], "sector": row.get("sector") or ""})
+        if row.get("roleLabel"):
+            entry["roles"].append(row["roleLabel"])  # type: ignore[union-attr]
+    width, height, cx, cy, radius = 720, 460, 360, 230, 170
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+           f'aria-labelledby="diagram-title" class="diagram"><title id="diagram-title">{html.escape(title)}</title>']
+    n = max(1, len(actors))
+    placed = []
+    for i, (iri, entry) in enumerate(actors.items()):
+        angle = 2 * math.pi * i / n - math.pi / 2
+        x, y = cx + radius * 1.45 * math.cos(angle), cy + radius * math.sin(angle)
+        placed.append((iri, entry, x, y))
+        roles = ", ".join(entry["roles"]) or "—"  # type: ignore[arg-type]
+        out.append(f'<line x1="{cx:.0f}" y1="{cy:.0f}" x2="{x:.0f}" y2="{y:.0f}" stroke="#555" stroke-width="1.5"/>')
+        out.append(f'<text x="{(cx + x) / 2:.0f}" y="{(cy + y) / 2 - 4:.0f}" text-anchor="middle" font-size="12" '
+                   f'fill="#1a1a1a" paint-order="stroke" stroke="#fff" stroke-width="4">{html.escape(roles)}</text>')
+    out.append(f'<ellipse cx="{cx}" cy="{cy}" rx="95" ry="34" fill="#e8f0fa" stroke="#0b5394" stroke-width="2"/>')
+    out.append(f'<text x="{cx}" y="{cy + 5}" text-anchor="middle" font-size="13" font-weight="600">'
+               f'{html.escape(_clip(center, 28))}</text>')
+    for iri, entry, x, y in placed:
+        sector = str(entry["sector"])
+        shape = ('<rect x="{x0:.0f}" y="{y0:.0f}" width="170" height="40" rx="{r}" fill="#fff" stroke="#333" stroke-width="1.5"/>'
+                 .format(x0=x - 85, y0=y - 20, r=14 if sector.endswith("/voluntary") else 0))
+        if not (sector.endswith("/voluntary") or sector.endswith("/public")):
+            shape = f'<ellipse cx="{x:.0f}" cy="{y:.0f}" rx="85" ry="20" fill="#fff" stroke="#333" stroke-width="1.5" stroke-dasharray="4 3"/>'
+        href = iri.replace("https://w3id.org/offri/", "/doc/") if iri.startswith("https://w3id.org/offri/") else iri
+        out.append(f'<a href="{html.escape(href)}">{shape}<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle" '
+                   f'font-size="12">{html.escape(_clip(str(entry["label"]), 26))}</text></a>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,106 @@
+"""The catalogue in a browser's place: type pages with facets, prose pages, ontology and vocabularies."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from webkit import built_store, client
+
+DNK = "http://publications.europa.eu/resource/authority/country/DNK"
+NOR = "http://publications.europa.eu/resource/authority/country/NOR"
+CO_CREATION = "https://w3id.org/offri/vocab/form/co-creation"
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory):
+    with client(built_store(tmp_path_factory.mktemp("catalogue") / "store")) as c:
+        yield c
+
+
+def found(page: str) -> int:
+    return int(re.search(r"<strong>(\d+)</strong>", page).group(1))
+
+
+def facet_count(page: str, label: str) -> int:
+    match = re.search(rf"[☐☑] {re.escape(label)}</a> <span class=\"count\">\((\d+)\)", page)
+    assert match, label
+    return int(match.group(1))
+
+
+def test_every_type_page_answers_in_both_languages(web) -> None:
+    for kind in ("models", "partnerships", "cases", "organisations", "municipalities"):
+        for lang in ("nb", "en"):
+            page = web.get(f"/browse/{kind}", params={"lang": lang})
+            assert page.status_code == 200 and f'<html lang="{lang}">' in page.text, kind
+            assert found(page.text) > 0, kind
+
+
+def test_facets_count_and_combine(web) -> None:
+    everything = web.get("/browse/partnerships", params={"lang": "en"}).text
+    denmark = web.get("/browse/partnerships", params={"lang": "en", "f.country": DNK}).text
+    assert found(denmark) == facet_count(everything, "Denmark") < found(everything)
+    both = web.get("/browse/partnerships", params=[("lang", "en"), ("f.country", DNK), ("f.country", NOR)]).text
+    assert found(both) == facet_count(everything, "Denmark") + facet_count(everything, "Norway")  # OR in a facet
+    narrowed = web.get("/browse/partnerships", params=[("lang", "en"), ("f.country", NOR), ("f.form", CO_CREATION)]).text
+    assert found(narrowed) <= found(web.get("/browse/partnerships", params={"lang": "en", "f.country": NOR}).text)
+    assert found(narrowed) == facet_count(
+        web.get("/browse/partnerships", params={"lang": "en", "f.country": NOR}).text, "Co-creation")  # AND across
+
+
+def test_text_search_and_csv_of_what_is_shown(web) -> None:
+    hits = web.get("/browse/models", params={"lang": "en", "q": "loneliness"}).text
+    assert found(hits) == 1 and "Co-creation against loneliness" in hits
+    rows = list(csv.DictReader(io.StringIO(web.get("/browse/models", params={"q": "loneliness", "format": "csv"}).text)))
+    assert len(rows) == 1 and rows[0]["x"].endswith("/model/samskaping-mot-ensomhet")
+    assert web.get("/browse/models", params={"q": '") } DROP ALL #'}).status_code == 200  # only ever a literal
+
+
+def test_bad_facet_values_are_refused(web) -> None:
+    answer = web.get("/browse/partnerships", params={"f.country": "> } ?x ?y ?z"})
+    assert answer.status_code == 400 and "IRI" in answer.text
+    assert web.get("/browse/nothing").status_code == 404
+
+
+def test_illustrative_items_show_the_badge(web) -> None:
+    page = web.get("/browse/models", params={"lang": "en"}).text
+    assert page.count('class="badge"') == found(page)  # every shipped model is illustrative
+
+
+def test_model_page_reads_as_prose(web) -> None:
+    page = web.get("/doc/id/model/samskaping-mot-ensomhet", params={"lang": "en"}).text
+    for heading in ("Form of collaboration", "Roles it needs", "Governance", "Suits these contexts",
+                    "Derived from the cases", "Challenges to expect", "Adopted in"):
+        assert f"<strong>{heading}:</strong>" in page, heading
+    assert 'href="/doc/id/case/odense-samskabelse-ensomhed"' in page
+    norsk = web.get("/doc/id/model/samskaping-mot-ensomhet", params={"lang": "nb"}).text
+    assert "<strong>Roller som trengs:</strong>" in norsk
+
+
+def test_partnership_page_draws_who_takes_which_role(web) -> None:
+    page = web.get("/doc/id/partnership/example-borough-befriending", params={"lang": "en"}).text
+    svg = re.search(r"<svg.*?</svg>", page, re.S).group(0)
+    assert "<title" in svg and "Coordinator" in svg and svg.count("<a href=") >= 2
+    assert 'class="badge"' in page
+
+
+def test_ontology_page_and_hash_terms(web) -> None:
+    assert web.get("/ns", follow_redirects=False).headers["location"] == "/doc/ns"
+    page = web.get("/doc/ns", params={"lang": "en"}).text
+    assert 'id="Partnership"' in page and 'id="requiredRole"' in page
+    turtle = rdflib.Graph().parse(data=web.get("/doc/ns", headers={"Accept": "text/turtle"}).text, format="turtle")
+    assert (rdflib.URIRef("https://w3id.org/offri/ns#Partnership"), rdflib.RDF.type, rdflib.OWL.Class) in turtle
+
+
+def test_concept_scheme_hierarchy_and_a_to_z(web) -> None:
+    page = web.get("/doc/vocab/goal-theme", params={"lang": "en"}).text
+    tree = page.split("<h2>A–Z</h2>")[0]
+    assert re.search(r"Health and .*?<ul><li>.*?Loneliness", tree, re.S)  # narrower under broader
+    assert 'id="letter-L"' in page
+    turtle = rdflib.Graph().parse(data=web.get("/vocab/goal-theme", headers={"Accept": "text/turtle"}).text, format="turtle")
+    assert len(set(turtle.subjects(rdflib.namespace.SKOS.inScheme, None))) >= 10
