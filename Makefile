@@ -20,8 +20,8 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 
-# Java runs HermiT (OWL reasoning) and Virtuoso is a real triple store in the tests; install them
-# when missing (needs root, as on CI).
+# Java runs HermiT (OWL reasoning), Virtuoso is a real triple store and Chromium a real browser in
+# the tests; install them when missing (needs root, as on CI).
 system-deps:
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "installing Java (default-jre-headless) for HermiT"; \
@@ -31,6 +31,9 @@ system-deps:
 	  printf '%s\n' 'virtuoso-opensource-7 virtuoso-opensource-7/dba-password password dba' \
 	    'virtuoso-opensource-7 virtuoso-opensource-7/dba-password-again password dba' | debconf-set-selections; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends virtuoso-opensource; }
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Chromium (chromium) for the browser tests (Playwright drives it; no playwright install)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
 test: system-deps install
 	@$(BIN)/python -m pytest -n 2 -p no:cacheprovider; rc=$$?; \

@@ -303,6 +303,7 @@ def stats(store: StoreOption = None, endpoint: EndpointOption = None, timeout: T
 @app.command()
 def serve(
     store: StoreOption = None,
+    endpoint: EndpointOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds a query may run.")] = 10.0,
@@ -321,13 +322,15 @@ def serve(
     from offri_kg.web.app import config_from_env, create_app
 
     language = _lang(lang)
-    path = store or default_store_path()
+    path = None if endpoint else (store or default_store_path())
     try:
-        config = config_from_env(path, time_limit=time_limit, row_cap=max_rows, workers=workers,
+        if endpoint and store:
+            raise OffriError("serve-endpoint-or-store")
+        config = config_from_env(path, endpoint=endpoint, time_limit=time_limit, row_cap=max_rows, workers=workers,
                                  allow_update=allow_update)
         if allow_update and not (config.user and config.password):
             raise OffriError("update-credentials-missing")
-        if not (path / "oxigraph").exists():
+        if path is not None and not (path / "oxigraph").exists():
             build_default(path)  # a fresh machine: serve the shipped data
     except OffriError as error:
         _fail(error, language)

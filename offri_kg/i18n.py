@@ -288,6 +288,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the filter {facet}={value} is not valid: a filter value must be an IRI from the facet list.",
         "nb": "filteret {facet}={value} er ugyldig: en filterverdi må være en IRI fra listen.",
     },
+    "remote-dataset": {
+        "en": "default-graph-uri and named-graph-uri are not passed on to a remote store; query it directly for that.",
+        "nb": "default-graph-uri og named-graph-uri sendes ikke videre til et eksternt lager; spør det direkte for det.",
+    },
+    "serve-endpoint-or-store": {
+        "en": "give either --store or --endpoint, not both.",
+        "nb": "oppgi enten --store eller --endpoint, ikke begge.",
+    },
     "serve-ready": {
         "en": "offri serves the catalogue at {url} (SPARQL endpoint: {url}sparql). Stop with Ctrl+C.",
         "nb": "offri viser katalogen på {url} (SPARQL-endepunkt: {url}sparql). Stopp med Ctrl+C.",

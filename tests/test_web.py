@@ -14,6 +14,7 @@ import rdflib
 
 from offri_kg.ingest.read import read_sources
 from offri_kg.store.embedded import EmbeddedStore
+from servers import oxigraph_scratch  # noqa: F401
 from webkit import built_store, client
 
 ACTOR = "https://w3id.org/offri/id/actor/offri-maintainers"
@@ -212,3 +213,26 @@ def test_a_load_invalidates_cached_pages(tmp_path: Path) -> None:
         store.load(read_sources([marker]))
         store.close()
         assert "cache-marker" in web.get("/doc/id/actor/offri-maintainers").text
+
+
+# ---- in front of a remote store -------------------------------------------------------------------
+def test_serves_a_remote_oxigraph_server(oxigraph_scratch, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``--endpoint``: the same pages and endpoint, answered by a real Oxigraph server."""
+    from offri_kg.ingest.read import read_sources as read
+    from offri_kg.resources import example_data_files
+    from offri_kg.store.remote import RemoteStore
+
+    oxigraph_scratch.configure(monkeypatch, tmp_path)
+    remote = RemoteStore(oxigraph_scratch.query_url)
+    remote.load(read(example_data_files()))
+    remote.close()
+    with client(None, endpoint=oxigraph_scratch.query_url) as web:
+        count = web.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/offri/ns#Partnership> }"})
+        assert int(count.json()["results"]["bindings"][0]["n"]["value"]) >= 10
+        assert web.get("/browse/models", params={"lang": "en"}).status_code == 200
+        turtle = web.get("/id/partnership/example-borough-befriending", headers={"Accept": "text/turtle"})
+        assert turtle.status_code == 200 and "prefLabel" in turtle.text
+        page = web.get("/doc/id/partnership/example-borough-befriending", params={"lang": "en"}).text
+        assert "<h1>Befriending" in page and 'class="badge"' in page and "<svg" in page
+        refused = web.get("/sparql", params={"query": "ASK FROM <http://example.org/g> { ?s ?p ?o }"})
+        assert refused.status_code == 400

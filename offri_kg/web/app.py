@@ -38,9 +38,11 @@ from offri_kg.web import catalogue
 from offri_kg.web.negotiate import choose
 from offri_kg.web.protocol import ProtocolError, check_query, parse_operation, with_using
 from offri_kg.web.results import GRAPH_TYPES
+from offri_kg.web.remote import RemoteRunner
 from offri_kg.web.snapshot import Snapshots
 from offri_kg.web.text import w
 from offri_kg.web.workers import Answer, Job, QueryPool
+from offri_kg.web.editor import editor_routes
 
 BASE = "https://w3id.org/offri/"
 OFFRI = BASE + "ns#"
@@ -60,7 +62,8 @@ DOC_OFFERS = ["text/html", "text/turtle", "application/ld+json", "application/n-
 class ServeConfig:
     """How the server runs; every limit has a default a public endpoint can live with."""
 
-    store_path: Path
+    store_path: Path | None
+    endpoint: str | None = None
     time_limit: float = 10.0
     row_cap: int = 100_000
     max_request_bytes: int = 1_000_000
@@ -76,8 +79,8 @@ class ServeConfig:
 @dataclass
 class _State:
     config: ServeConfig
-    snapshots: Snapshots
-    pool: QueryPool
+    snapshots: Snapshots | None  # None in front of a remote endpoint
+    pool: "QueryPool | RemoteRunner"
     graphs: set[str] = field(default_factory=set)
     cache: OrderedDict = field(default_factory=OrderedDict)
 
@@ -110,7 +113,7 @@ def create_app(config: ServeConfig) -> Starlette:
     def refresh() -> None:
         """New snapshot and empty cache when the store has changed since the last request."""
         st = state()
-        if st.snapshots.refresh():
+        if st.snapshots is not None and st.snapshots.refresh():
             st.cache.clear()
             reader = ox.Store.read_only(str(st.snapshots.current))
             st.graphs = {g.value for g in reader.named_graphs()}
@@ -121,7 +124,7 @@ def create_app(config: ServeConfig) -> Starlette:
                   base_iri: str | None = None, row_cap: int | None = None) -> Answer:
         st = state()
         dataset = default_graph is not None or named_graphs is not None
-        job = Job(sparql=sparql, accept=accept, db=str(st.snapshots.current),
+        job = Job(sparql=sparql, accept=accept, db=str(st.snapshots.current) if st.snapshots else "",
                   row_cap=row_cap or st.config.row_cap, want_rows=want_rows, base_iri=base_iri,
                   default_graph=tuple(default_graph or ()) if dataset else None,
                   named_graphs=tuple(named_graphs or ()) if dataset else None)
@@ -138,11 +141,15 @@ def create_app(config: ServeConfig) -> Starlette:
         if isinstance(error, ProtocolError):
             return error.status
         return {"query-timeout": 503, "busy": 503, "query-crashed": 500, "not-acceptable": 406,
+                "endpoint-unreachable": 502, "endpoint-error": 502, "endpoint-partial": 502, "endpoint-timeout": 504,
+                "endpoint-login-refused": 502, "remote-dataset": 400,
                 "too-many-rows": 422, "request-too-large": 413, "update-unauthorized": 401,
                 "update-forbidden": 403, "not-found": 404}.get(error.code, 400)
 
     def cached(key: tuple) -> Response | None:
         st = state()
+        if st.snapshots is None:
+            return None  # a remote store: offri cannot know when it changes
         hit = st.cache.get(key)
         if hit is None:
             return None
@@ -152,6 +159,8 @@ def create_app(config: ServeConfig) -> Starlette:
 
     def remember(key: tuple, response: Response) -> Response:
         st = state()
+        if st.snapshots is None:
+            return response
         st.cache[key] = (response.status_code, dict(response.headers), response.body)
         while len(st.cache) > st.config.cache_entries:
             st.cache.popitem(last=False)
@@ -184,7 +193,7 @@ def create_app(config: ServeConfig) -> Starlette:
 
     async def update(request: Request, operation) -> Response:  # noqa: ANN001
         st = state()
-        if not st.config.allow_update:
+        if not st.config.allow_update or st.snapshots is None:
             raise OffriError("update-forbidden")
         if not _authorised(request, st.config):
             response = error_response(request, OffriError("update-unauthorized"), 401)
@@ -195,7 +204,7 @@ def create_app(config: ServeConfig) -> Starlette:
         from offri_kg.store.embedded import EmbeddedStore
 
         def apply() -> None:
-            store = EmbeddedStore(st.config.store_path)
+            store = EmbeddedStore(st.config.store_path)  # type: ignore[arg-type]
             try:
                 store.update(text, base_iri=str(request.url_for("sparql")))
             finally:
@@ -422,7 +431,11 @@ def create_app(config: ServeConfig) -> Starlette:
         lang = _lang(request)
         try:
             stored = get_stored_query(request.path_params["name"])
-            given = {p.name: request.query_params[p.name] for p in stored.params if p.name in request.query_params}
+            # a stored query's "lang" (language of names) follows the page language: one choice
+            given = {p.name: request.query_params[p.name] for p in stored.params
+                     if p.name in request.query_params and p.name != "lang"}
+            if stored.param("lang") is not None:
+                given["lang"] = lang
             csv = request.query_params.get("format") == "csv"
             refresh()
             key = ("query", stored.id, tuple(sorted(given.items())), csv, lang)
@@ -435,9 +448,9 @@ def create_app(config: ServeConfig) -> Starlette:
                 return remember(key, Response(answer.body, media_type="text/csv; charset=utf-8", headers={
                     "Content-Disposition": f'attachment; filename="{stored.id}.csv"'}))
             answer = await run(text, want_rows=True, row_cap=state().config.page_rows)
-            illustrative = any(v == ox.Literal(True) or (isinstance(v, ox.Literal) and k == "illustrative"
-                                                        and v.value in ("true", "1"))
-                               for row in answer.rows for k, v in row.items())
+            # every stored query reports whether a row comes from invented data in ?illustrative
+            illustrative = any(isinstance(row.get("illustrative"), ox.Literal)
+                               and row["illustrative"].value in ("true", "1") for row in answer.rows)
             return remember(key, _html(env, "query.html", lang, request, title=stored.title_in(lang), query=stored,
                                        given=given, variables=answer.variables, rows=answer.rows,
                                        illustrative=illustrative, csv_link="?" + urlencode({**given, "format": "csv"})))
@@ -464,10 +477,17 @@ def create_app(config: ServeConfig) -> Starlette:
         return Response("\n".join(lines) + "\n", media_type="text/turtle; charset=utf-8")
 
     async def dump(request: Request) -> Response:
-        refresh()
-        reader = ox.Store.read_only(str(state().snapshots.current))
-        data = await run_in_threadpool(reader.dump, None, ox.RdfFormat.N_QUADS)
-        del reader
+        st = state()
+        try:
+            refresh()
+            if st.snapshots is None:
+                data = await run_in_threadpool(st.pool.store.export, ox.RdfFormat.N_QUADS)  # type: ignore[union-attr]
+            else:
+                reader = ox.Store.read_only(str(st.snapshots.current))
+                data = await run_in_threadpool(reader.dump, None, ox.RdfFormat.N_QUADS)
+                del reader
+        except OffriError as error:
+            return error_response(request, error, status_of(error))
         return Response(data, media_type="application/n-quads", headers={
             "Content-Disposition": 'attachment; filename="offri.nq"'})
 
@@ -488,7 +508,15 @@ def create_app(config: ServeConfig) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):  # noqa: ANN202
-        snapshots = Snapshots(config.store_path)
+        if config.endpoint:
+            runner = RemoteRunner(config.endpoint, time_limit=config.time_limit)
+            holder["state"] = _State(config=config, snapshots=None, pool=runner)  # FROM: none allowed
+            try:
+                yield
+            finally:
+                runner.close()
+            return
+        snapshots = Snapshots(config.store_path)  # type: ignore[arg-type]
         pool = QueryPool(size=config.workers, time_limit=config.time_limit)
         holder["state"] = _State(config=config, snapshots=snapshots, pool=pool)
         reader = ox.Store.read_only(str(snapshots.current))
@@ -501,6 +529,7 @@ def create_app(config: ServeConfig) -> Starlette:
             snapshots.close()
 
     routes = [
+        *editor_routes(),
         Route("/", home),
         Route("/sparql", sparql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"], name="sparql"),
         Route("/queries", queries_page),
@@ -675,7 +704,7 @@ class LanguageCookie:
         await self.app(scope, receive, send_with_cookie)  # type: ignore[operator]
 
 
-def config_from_env(store_path: Path, **overrides: object) -> ServeConfig:
+def config_from_env(store_path: Path | None, **overrides: object) -> ServeConfig:
     """A config whose update credentials come only from the environment."""
     return ServeConfig(store_path=store_path, user=os.environ.get("OFFRI_SERVE_USER"),
                        password=os.environ.get("OFFRI_SERVE_PASSWORD"), **overrides)  # type: ignore[arg-type]

@@ -43,6 +43,14 @@ WORDS: dict[str, dict[str, str]] = {
     "hierarchy": {"nb": "Hierarki", "en": "Hierarchy"},
     "a-z": {"nb": "A–Å", "en": "A–Z"},
     "skip": {"nb": "Hopp til innholdet", "en": "Skip to content"},
+    "editor": {"nb": "SPARQL-editor", "en": "SPARQL editor"},
+    "editor-intro": {"nb": "Skriv og kjør egne SPARQL-spørringer mot katalogen. Hver fane holder en av de lagrede "
+                           "spørringene med standardverdiene sine; alt kjøres på denne serveren.",
+                     "en": "Write and run your own SPARQL queries against the catalogue. Each tab holds one of the "
+                           "stored queries with its default values; everything runs on this server."},
+    "editor-noscript": {"nb": "Editoren trenger JavaScript. Uten det kan du sende spørringer rett til endepunktet:",
+                        "en": "The editor needs JavaScript. Without it, send queries straight to the endpoint:"},
+    "editor-new-tab": {"nb": "Spørring", "en": "Query"},
 }
 
 

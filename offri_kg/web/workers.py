@@ -69,6 +69,12 @@ def execute(store: ox.Store, job: Job) -> Answer:
         result = store.query(job.sparql, base_iri=job.base_iri, **_dataset(job))
     except SyntaxError as exc:
         raise OffriError("query-syntax", {"detail": str(exc)}) from None
+    return answer_from(result, job)
+
+
+def answer_from(result: object, job: Job) -> Answer:
+    """A query result (pyoxigraph's, from any store) as the answer ``job`` asks for: rows for a
+    page, or bytes in the negotiated format; more than ``job.row_cap`` rows is an error."""
     try:
         if isinstance(result, ox.QueryBoolean):
             value = bool(result)
@@ -93,7 +99,8 @@ def execute(store: ox.Store, job: Job) -> Answer:
             fmt = RESULT_TYPES[media]
             return Answer(kind="select", content_type=CONTENT_TYPES[fmt], body=write_select(variables, rows, fmt),
                           variables=variables)
-        triples = [t if isinstance(t, ox.Triple) else t.triple for t in itertools.islice(result, job.row_cap + 1)]
+        triples = [t if isinstance(t, ox.Triple) else t.triple
+                   for t in itertools.islice(result, job.row_cap + 1)]  # type: ignore[call-overload]
         if len(triples) > job.row_cap:
             raise OffriError("too-many-rows", {"cap": job.row_cap})
         media = choose(job.accept, GRAPH_OFFERS)

@@ -1,0 +1,35 @@
+"""``offri serve --endpoint URL``: the same site and endpoint in front of a remote SPARQL store.
+
+The remote store runs the queries (its own limits apply, and ours: the HTTP timeout is the time
+limit); answers come back parsed by pyoxigraph and are written in the format the client asked
+for, so pages, the endpoint and the row cap behave as on the embedded store. Nothing is cached:
+offri cannot know when someone else writes to that store.
+"""
+
+from __future__ import annotations
+
+from offri_kg.errors import OffriError
+from offri_kg.store.remote import RemoteStore
+from offri_kg.web.workers import Answer, Job, answer_from
+
+
+class RemoteRunner:
+    """Runs jobs on a remote endpoint; same ``run``/``close`` as ``QueryPool``."""
+
+    def __init__(self, endpoint: str, time_limit: float = 10.0) -> None:
+        self.time_limit = time_limit
+        self.store = RemoteStore(endpoint, timeout=time_limit)
+
+    def run(self, job: Job, time_limit: float | None = None) -> Answer:
+        if job.default_graph is not None or job.named_graphs is not None:
+            raise OffriError("remote-dataset")
+        result = self.store.query(job.sparql, timeout=time_limit or self.time_limit)
+        raw = result._raw if result.kind != "graph" else result.triples  # noqa: SLF001 - one-pass result
+        return answer_from(raw, job)
+
+    def graphs(self) -> set[str]:
+        """The remote store's named graphs (FROM may name these)."""
+        return {g.iri for g in self.store.graphs()}
+
+    def close(self) -> None:
+        self.store.close()
