@@ -104,3 +104,24 @@ def test_concept_scheme_hierarchy_and_a_to_z(web) -> None:
     assert 'id="letter-L"' in page
     turtle = rdflib.Graph().parse(data=web.get("/vocab/goal-theme", headers={"Accept": "text/turtle"}).text, format="turtle")
     assert len(set(turtle.subjects(rdflib.namespace.SKOS.inScheme, None))) >= 10
+
+
+@pytest.mark.parametrize("path", ["/", "/browse/models", "/queries", "/queries/q06-anchoring", "/editor", "/doc/ns",
+                                  "/doc/vocab/role", "/doc/id/model/samskaping-mot-ensomhet"])
+def test_every_page_embeds_schema_org_json_ld(web, path: str) -> None:
+    import json
+
+    page = web.get(path, params={"lang": "en"}).text
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert len(blocks) == 1, path
+    data = json.loads(blocks[0])
+    assert data["@context"] == "https://schema.org/" and data["@type"], path
+
+
+def test_pages_link_their_machine_readable_twins(web) -> None:
+    assert '<link rel="alternate" type="text/csv"' in web.get("/browse/partnerships").text
+    assert '<link rel="alternate" type="text/csv"' in web.get("/queries/q06-anchoring").text
+    assert '<link rel="alternate" type="text/turtle" href="/.well-known/void"' in web.get("/").text
+    model = web.get("/doc/id/model/samskaping-mot-ensomhet").text
+    assert '<link rel="alternate" type="text/turtle" href="/doc/id/model/samskaping-mot-ensomhet.ttl"' in model
+    assert '"@type": "HowTo"' in model or '"@type":"HowTo"' in model

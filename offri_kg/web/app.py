@@ -55,6 +55,10 @@ DCT = "http://purl.org/dc/terms/"
 MINTED = ("id", "vocab", "graph")
 RDF_EXTENSIONS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
                   "rdf": "application/rdf+xml"}
+#: schema.org types for the JSON-LD a page embeds
+SCHEMA_TYPES = {OFFRI + "Actor": "Organization", OFFRI + "Municipality": "GovernmentOrganization",
+                OFFRI + "Partnership": "Project", OFFRI + "CollaborationModel": "HowTo", OFFRI + "Case": "Report",
+                OFFRI + "Goal": "Thing", SKOS + "Concept": "DefinedTerm", SKOS + "ConceptScheme": "DefinedTermSet"}
 DOC_OFFERS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
 
 
@@ -286,8 +290,11 @@ def create_app(config: ServeConfig) -> Starlette:
         types = [v for v in values if v["p"] == RDF_TYPE]
         illustrative = any(r["p"].value == ILLUSTRATIVE and r["o"].value in ("true", "1") for r in out.rows)
         path = iri[len(BASE):]
-        json_ld = {"@context": "https://schema.org/", "@id": iri, "@type": "Thing", "name": label,
-                   "url": str(request.url_for("document", path=path))}
+        schema_type = next((SCHEMA_TYPES[t["value"]] for t in types if t["value"] in SCHEMA_TYPES), "Thing")
+        json_ld = {"@context": "https://schema.org/", "@id": iri, "@type": schema_type, "name": label,
+                   "url": str(request.url_for("document", path=path)), "inLanguage": lang}
+        if illustrative:
+            json_ld["disambiguatingDescription"] = w("illustrative", lang)
         description = next((r["o"].value for r in out.rows if r["p"].value in (DCT + "description", SKOS + "definition")
                             and isinstance(r["o"], ox.Literal) and r["o"].language in (lang, None)), None)
         if description:
@@ -316,8 +323,7 @@ def create_app(config: ServeConfig) -> Starlette:
                      values=[v for v in values if v["p"] != RDF_TYPE], illustrative=illustrative,
                      description=description,
                      incoming=[_cell(r, "p", "pl", "s", "sl") for r in incoming.rows],
-                     json_ld=json.dumps(json_ld, ensure_ascii=False).replace("</", "<\\/"),
-                     alternates=[(ext, mt) for ext, mt in RDF_EXTENSIONS.items()])
+                     schema=json_ld, twins=[(f"/doc/{path}.{ext}", mt) for ext, mt in RDF_EXTENSIONS.items()])
 
     async def ontology_page(lang: str, request: Request) -> Response:
         """The ontology as a page: each class and property with its label, definition and an
@@ -400,6 +406,9 @@ def create_app(config: ServeConfig) -> Starlette:
                                                "illustrative": r["illustrative"].value in ("true", "1")}
                                               for r in items.rows],
                                        csv_link="?" + urlencode([*query, ("format", "csv")]),
+                                       twins=[("?" + urlencode([*query, ("format", "csv")]), "text/csv")],
+                                       schema={"@context": "https://schema.org/", "@type": "CollectionPage",
+                                               "name": kind.label.get(lang, kind.label["en"]), "inLanguage": lang},
                                        toggle=lambda f, v: _toggle(query, f, v), kinds=catalogue.KINDS))
         except OffriError as error:
             return error_response(request, error, status_of(error))
@@ -418,7 +427,13 @@ def create_app(config: ServeConfig) -> Starlette:
                                        classes=[_cell(r, "c", "cl", "n", None) for r in classes.rows],
                                        triples=int(total.rows[0]["n"].value),
                                        queries=sorted(stored_queries().values(), key=lambda q: q.id),
-                                       kinds=catalogue.KINDS))
+                                       kinds=catalogue.KINDS, twins=[("/.well-known/void", "text/turtle"),
+                                                                     ("/dump.nq", "application/n-quads")],
+                                       schema={"@context": "https://schema.org/", "@type": "Dataset",
+                                               "name": w("site-title", lang), "description": w("home-intro", lang),
+                                               "inLanguage": ["nb", "en"], "url": str(request.base_url),
+                                               "distribution": [{"@type": "DataDownload", "encodingFormat": "application/n-quads",
+                                                                 "contentUrl": str(request.base_url) + "dump.nq"}]}))
         except OffriError as error:
             return error_response(request, error, status_of(error))
 
@@ -453,7 +468,8 @@ def create_app(config: ServeConfig) -> Starlette:
                                and row["illustrative"].value in ("true", "1") for row in answer.rows)
             return remember(key, _html(env, "query.html", lang, request, title=stored.title_in(lang), query=stored,
                                        given=given, variables=answer.variables, rows=answer.rows,
-                                       illustrative=illustrative, csv_link="?" + urlencode({**given, "format": "csv"})))
+                                       illustrative=illustrative, csv_link="?" + urlencode({**given, "format": "csv"}),
+                                       twins=[("?" + urlencode({**given, "format": "csv"}), "text/csv")]))
         except OffriError as error:
             return error_response(request, error, status_of(error))
 
