@@ -236,3 +236,17 @@ def test_serves_a_remote_oxigraph_server(oxigraph_scratch, monkeypatch: pytest.M
         assert "<h1>Befriending" in page and 'class="badge"' in page and "<svg" in page
         refused = web.get("/sparql", params={"query": "ASK FROM <http://example.org/g> { ?s ?p ?o }"})
         assert refused.status_code == 400
+
+
+def test_a_bug_answers_500_in_words_and_the_server_goes_on(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from offri_kg.web import catalogue
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("simulated bug")
+
+    with client(store) as web:
+        monkeypatch.setattr(catalogue, "items_query", broken)
+        answer = web.get("/browse/models", headers={"Accept-Language": "nb"})
+        assert answer.status_code == 500 and "intern feil" in answer.text and "Traceback" not in answer.text
+        monkeypatch.undo()
+        assert web.get("/browse/models").status_code == 200

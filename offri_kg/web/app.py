@@ -106,7 +106,9 @@ def _lang(request: Request) -> str:
 
 def create_app(config: ServeConfig) -> Starlette:
     """The ASGI app for ``config`` (workers start with the app's lifespan)."""
-    env = Environment(loader=PackageLoader("offri_kg.web", "templates"), autoescape=select_autoescape())
+    # templates are read once: a running server never mixes new templates with old code
+    env = Environment(loader=PackageLoader("offri_kg.web", "templates"), autoescape=select_autoescape(),
+                      auto_reload=False)
     env.globals["w"] = w
     env.filters["short"] = shorten
     holder: dict[str, _State] = {}
@@ -566,8 +568,8 @@ def create_app(config: ServeConfig) -> Starlette:
         return PlainTextResponse(t("internal-error", _lang(request), kind=type(exc).__name__, detail=exc) + "\n",
                                  status_code=500)
 
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                     exception_handlers={Exception: unexpected})
+    return Starlette(routes=routes, middleware=[Middleware(CatchAll, handler=unexpected), *middleware],
+                     lifespan=lifespan)
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -690,6 +692,33 @@ def _html(env: Environment, template: str, lang: str, request: Request, **contex
     other = "en" if lang == "nb" else "nb"
     body = env.get_template(template).render(lang=lang, other=other, page_path=request.url.path, **context)
     return Response(body, media_type="text/html; charset=utf-8", headers={"Vary": "Accept, Accept-Language, Cookie"})
+
+
+class CatchAll:
+    """Outermost: an exception no handler took becomes a 500 answer in words, and the
+    connection stays usable (Starlette's own handler re-raises, and the client is cut off)."""
+
+    def __init__(self, app: object, handler: object) -> None:
+        self.app, self.handler = app, handler
+
+    async def __call__(self, scope: dict, receive: object, send: object) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)  # type: ignore[operator]
+            return
+        started = False
+
+        async def tracking_send(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)  # type: ignore[operator]
+
+        try:
+            await self.app(scope, receive, tracking_send)  # type: ignore[operator]
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if started:
+                raise
+            response = await self.handler(Request(scope), exc)  # type: ignore[operator]
+            await response(scope, receive, send)
 
 
 class LanguageCookie:

@@ -201,10 +201,12 @@ def sections_query(iri: str, cls: str, lang: str) -> str | None:
 
 def participation_query(iri: str, lang: str) -> str:
     """Who takes which role in partnership ``iri`` (for the diagram)."""
+    # the role's label is looked up inside the OPTIONAL that binds the role: outside it, Oxigraph
+    # would match every label in the store first (at 1M: 0.8 s instead of 1 ms)
     return (PREFIXES + "SELECT ?actor (SAMPLE(?al_) AS ?actorLabel) ?role (SAMPLE(?rl_) AS ?roleLabel) "
             "(SAMPLE(?sector_) AS ?sector) WHERE { ?m org:organization <" + iri + "> ; org:member ?actor . "
-            "OPTIONAL { ?m org:role ?role } OPTIONAL { ?actor offri:sector ?sector_ } "
-            + label_pattern("?actor", "?al_", lang) + " " + label_pattern("?role", "?rl_", lang)
+            "OPTIONAL { ?m org:role ?role . " + label_pattern("?role", "?rl_", lang) + " } "
+            "OPTIONAL { ?actor offri:sector ?sector_ } " + label_pattern("?actor", "?al_", lang)
             + " } GROUP BY ?actor ?role ORDER BY ?actorLabel ?roleLabel")
 
 
