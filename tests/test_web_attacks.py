@@ -105,3 +105,28 @@ def test_updates_are_refused_on_a_read_only_server(store: Path) -> None:
         answer = web.post("/sparql", data={"update": "CLEAR ALL"})
         assert answer.status_code == 403
         still_answers(web)
+
+
+def test_queries_beside_a_crash_are_run_again_not_failed(store: Path) -> None:
+    """One worker process runs several queries at once; when one of them kills it, the others
+    did nothing wrong: they are sent to the replacement and answer normally."""
+    import threading
+
+    medium = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d <http://www.w3.org/2004/02/skos/core#prefLabel> ?f }")
+    deep = "SELECT * WHERE " + "{" * 6000 + "}" * 6000
+    answers: dict[str, object] = {}
+    with client(store, max_depth=10**6, workers=1, threads=4) as web:
+        expected = web.get("/sparql", params={"query": medium}).json()
+
+        def ask(name: str, method: str, **kwargs: object) -> None:
+            answers[name] = web.request(method, "/sparql", **kwargs)
+
+        innocent = threading.Thread(target=ask, args=("medium", "GET"), kwargs={"params": {"query": medium}})
+        innocent.start()
+        time.sleep(0.05)
+        ask("deep", "POST", content=deep, headers={"Content-Type": "application/sparql-query"})
+        innocent.join(60)
+        assert answers["deep"].status_code == 500  # type: ignore[attr-defined]
+        assert answers["medium"].status_code == 200  # type: ignore[attr-defined]
+        assert answers["medium"].json() == expected  # type: ignore[attr-defined]
+        still_answers(web)

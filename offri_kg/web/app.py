@@ -73,6 +73,7 @@ class ServeConfig:
     max_request_bytes: int = 1_000_000
     max_depth: int = 64
     workers: int = 2
+    threads: int = 4  # queries one worker process runs at once
     allow_update: bool = False
     user: str | None = None
     password: str | None = None
@@ -134,7 +135,14 @@ def create_app(config: ServeConfig) -> Starlette:
                   row_cap=row_cap or st.config.row_cap, want_rows=want_rows, base_iri=base_iri,
                   default_graph=tuple(default_graph or ()) if dataset else None,
                   named_graphs=tuple(named_graphs or ()) if dataset else None)
-        return await run_in_threadpool(st.pool.run, job)
+        return (await st.pool.arun_many([job]))[0]
+
+    async def run_pages(queries: list[str]) -> list[Answer]:
+        """Rows of several queries a page needs, in one round trip to one worker."""
+        st = state()
+        db = str(st.snapshots.current) if st.snapshots else ""
+        jobs = [Job(sparql=q, accept=None, db=db, row_cap=st.config.page_rows, want_rows=True) for q in queries]
+        return await st.pool.arun_many(jobs)
 
     def error_response(request: Request, error: OffriError, status: int) -> Response:
         lang = _lang(request)
@@ -192,7 +200,7 @@ def create_app(config: ServeConfig) -> Starlette:
             answer = await run(operation.text, request.headers.get("accept"),
                                default_graph=operation.default_graphs if operation.has_dataset else None,
                                named_graphs=operation.named_graphs if operation.has_dataset else None,
-                               base_iri=str(request.url_for("sparql")))
+                               base_iri=f"{request.base_url}sparql")
         except OffriError as error:
             return error_response(request, error, status_of(error))
         return Response(answer.body, media_type=answer.content_type, headers={"Vary": "Accept"})
@@ -212,7 +220,7 @@ def create_app(config: ServeConfig) -> Starlette:
         def apply() -> None:
             store = EmbeddedStore(st.config.store_path)  # type: ignore[arg-type]
             try:
-                store.update(text, base_iri=str(request.url_for("sparql")))
+                store.update(text, base_iri=f"{request.base_url}sparql")
             finally:
                 store.close()
 
@@ -283,10 +291,16 @@ def create_app(config: ServeConfig) -> Starlette:
             return error_response(request, error, status_of(error))
 
     async def resource_page(iri: str, lang: str, request: Request) -> Response:
-        out = await run(_outgoing(iri, lang), want_rows=True, row_cap=state().config.page_rows)
+        # everything the page may show, in one batch: the class-specific sections come back
+        # empty for a resource of another class
+        section_classes = list(catalogue.SECTIONS)
+        answers = await run_pages([_outgoing(iri, lang), _incoming(iri, lang),
+                                   catalogue.participation_query(iri, lang),
+                                   *[catalogue.sections_query(iri, cls, lang) or "" for cls in section_classes]])
+        out, incoming, people = answers[0], answers[1], answers[2]
+        section_rows = dict(zip(section_classes, answers[3:]))
         if not out.rows:
             raise OffriError("not-found", {"what": iri})
-        incoming = await run(_incoming(iri, lang), want_rows=True, row_cap=state().config.page_rows)
         values = [_cell(r, "p", "pl", "o", "ol") for r in out.rows]
         label = _best_label(out.rows, iri, lang)
         types = [v for v in values if v["p"] == RDF_TYPE]
@@ -303,10 +317,9 @@ def create_app(config: ServeConfig) -> Starlette:
             json_ld["description"] = description
         sections, diagram = [], None
         for cls in [t["value"] for t in types]:
-            text = catalogue.sections_query(iri, cls, lang)
-            if text is None:
+            if cls not in section_rows:
                 continue
-            rows = (await run(text, want_rows=True, row_cap=state().config.page_rows)).rows
+            rows = section_rows[cls].rows
             names = catalogue.SECTIONS[cls]
             for index, (nb, en, _path) in enumerate(names):
                 shown = [{"label": r["label"].value, "href": _href(r["value"])} for r in rows
@@ -314,11 +327,10 @@ def create_app(config: ServeConfig) -> Starlette:
                 if shown:
                     sections.append({"title": nb if lang == "nb" else en, "values": shown})
             if cls == OFFRI + "Partnership":
-                people = (await run(catalogue.participation_query(iri, lang), want_rows=True)).rows
                 diagram = catalogue.role_diagram(label, [
                     {"actor": r["actor"].value, "actorLabel": r["actorLabel"].value,
                      "roleLabel": r["roleLabel"].value if r["roleLabel"] else "",
-                     "sector": r["sector"].value if r["sector"] else ""} for r in people],
+                     "sector": r["sector"].value if r["sector"] else ""} for r in people.rows],
                     w("diagram-title", lang).format(name=label))
         return _html(env, "resource.html", lang, request, title=label, iri=iri, path=path, types=types,
                      sections=sections, diagram=diagram,
@@ -535,7 +547,7 @@ def create_app(config: ServeConfig) -> Starlette:
                 runner.close()
             return
         snapshots = Snapshots(config.store_path)  # type: ignore[arg-type]
-        pool = QueryPool(size=config.workers, time_limit=config.time_limit)
+        pool = QueryPool(size=config.workers, time_limit=config.time_limit, threads=config.threads)
         holder["state"] = _State(config=config, snapshots=snapshots, pool=pool)
         reader = ox.Store.read_only(str(snapshots.current))
         holder["state"].graphs = {g.value for g in reader.named_graphs()}

@@ -27,6 +27,14 @@ class RemoteRunner:
         raw = result._raw if result.kind != "graph" else result.triples  # noqa: SLF001 - one-pass result
         return answer_from(raw, job)
 
+    def run_many(self, jobs: list[Job], time_limit: float | None = None) -> list[Answer]:
+        return [self.run(job, time_limit) for job in jobs]
+
+    async def arun_many(self, jobs: list[Job], time_limit: float | None = None) -> list[Answer]:
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(self.run_many, jobs, time_limit)
+
     def graphs(self) -> set[str]:
         """The remote store's named graphs (FROM may name these)."""
         return {g.iri for g in self.store.graphs()}

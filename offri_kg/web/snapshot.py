@@ -8,6 +8,7 @@ new one is taken when the store's generation token changes (every committed load
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import uuid
@@ -28,6 +29,7 @@ class Snapshots:
         self._lock = threading.Lock()
         self.generation = ""
         self.current: Path | None = None
+        self._seen: tuple[int, int, int] = (0, 0, 0)
         shutil.rmtree(self.root, ignore_errors=True)  # left by a server that did not stop cleanly
         self.refresh()
 
@@ -37,10 +39,23 @@ class Snapshots:
             return self.store_path / "snapshot"
         return self.store_path / "oxigraph"
 
+    def _stamp(self) -> tuple[int, int, int]:
+        """The generation file's inode, size and mtime: a stat per request instead of a read
+        (the file is replaced by rename on every commit, so a new one has a new inode)."""
+        try:
+            info = os.stat(self.store_path / "generation")
+        except OSError:
+            return (0, 0, 0)
+        return (info.st_ino, info.st_size, info.st_mtime_ns)
+
     def refresh(self) -> bool:
         """Take a new checkpoint if the store changed; True if it did (callers drop caches)."""
+        stamp = self._stamp()
+        if self.current is not None and stamp == self._seen:
+            return False
         token = generation_of(self.store_path)
         if self.current is not None and token == self.generation:
+            self._seen = stamp
             return False
         with self._lock:
             if self.current is not None and token == self.generation:
@@ -55,7 +70,7 @@ class Snapshots:
                 reader.backup(str(target))
             finally:
                 del reader
-            old, self.current, self.generation = self.current, target, token
+            old, self.current, self.generation, self._seen = self.current, target, token, stamp
             if old is not None:
                 # open files stay readable for a worker still on it (POSIX unlink semantics)
                 shutil.rmtree(old, ignore_errors=True)
