@@ -309,6 +309,7 @@ def serve(
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds a query may run.")] = 10.0,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Most rows an answer may have.")] = 100_000,
     workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+    threads: Annotated[int, typer.Option(help="Queries each worker process runs at once.")] = 4,
     allow_update: Annotated[bool, typer.Option(
         "--allow-update", help="Accept SPARQL Update from clients that log in as "
         "$OFFRI_SERVE_USER / $OFFRI_SERVE_PASSWORD (never given on the command line).")] = False,
@@ -327,7 +328,7 @@ def serve(
         if endpoint and store:
             raise OffriError("serve-endpoint-or-store")
         config = config_from_env(path, endpoint=endpoint, time_limit=time_limit, row_cap=max_rows, workers=workers,
-                                 allow_update=allow_update)
+                                 threads=threads, allow_update=allow_update)
         if allow_update and not (config.user and config.password):
             raise OffriError("update-credentials-missing")
         if path is not None and not (path / "oxigraph").exists():
