@@ -561,7 +561,8 @@ def report(r: dict) -> str:
              f"| mix: requests/s, errors | {mixed['groups']['all']['rps']:.1f}/s, {mixed['groups']['all']['errors']} "
              f"of {mixed['groups']['all']['count']:,} | 0 errors | {verdict(mixed['groups']['all']['errors'] == 0)} |",
              f"| mix: p50 / p95 / p99 | {mixed['groups']['all']['p50_ms']:.1f} / {mixed['groups']['all']['p95_ms']:.1f}"
-             f" / {mixed['groups']['all']['p99_ms']:.1f} ms | — | — |",
+             f" / {mixed['groups']['all']['p99_ms']:.1f} ms | p99 < 300 ms | "
+             f"{verdict(mixed['groups']['all']['p99_ms'] < 300)} |",
              f"| SPARQL only: offri / Oxigraph requests/s | {only['groups']['all']['rps']:.1f} / "
              f"{oxi['groups']['all']['rps']:.1f} = {ratio:.2f} | ≥ 0.7 | {verdict(ratio >= TARGETS['ratio'])} |",
              f"| SPARQL only: p99 offri / Oxigraph | {only['groups']['all']['p99_ms']:.1f} / "
