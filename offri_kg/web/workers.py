@@ -234,8 +234,7 @@ class _Died(Exception):
 
 
 class QueryPool:
-    """``size`` worker processes with ``threads`` query threads each; ``run``/``run_many`` block
-    (call them from a thread).
+    """``size`` worker processes with ``threads`` query threads each; ``arun_many`` runs a batch.
 
     A batch goes to the least busy worker and gets ``time_limit`` seconds; a worker whose batch
     overruns is killed and replaced. Batches that were running beside it in the same process did
@@ -270,40 +269,43 @@ class QueryPool:
             self._free.notify_all()
         worker.fail_pending()
 
+    def _choose(self, alone: bool) -> _Worker | None:
+        """(Under the lock.) The least busy worker with room, or None; with ``alone``, an idle
+        worker, reserved for one batch."""
+        live = [w for w in self._workers if w.alive and not w.exclusive]
+        if not live:
+            return None
+        best = min(live, key=lambda w: len(w.pending))
+        if alone and not best.pending:
+            best.exclusive = True
+            return best
+        if not alone and len(best.pending) < self.threads:
+            return best
+        return None
+
     def _pick(self, deadline: float, alone: bool = False) -> _Worker:
-        """The least busy worker with room; with ``alone``, an idle worker reserved for one batch."""
+        """A worker as ``_choose`` gives it, waiting until ``deadline`` for one ("busy" after)."""
         with self._lock:
-            while True:
-                live = [w for w in self._workers if w.alive and not w.exclusive]
-                if live:
-                    best = min(live, key=lambda w: len(w.pending))
-                    if alone and not best.pending:
-                        best.exclusive = True
-                        return best
-                    if not alone and len(best.pending) < self.threads:
-                        return best
+            while (worker := self._choose(alone)) is None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise OffriError("busy", {"seconds": self.time_limit})
                 self._free.wait(remaining)
+            return worker
 
     def _try_pick(self, alone: bool) -> _Worker | None:
         """A worker with room right now, or None (then the caller waits in a thread)."""
         with self._lock:
-            live = [w for w in self._workers if w.alive and not w.exclusive]
-            if not live:
-                return None
-            best = min(live, key=lambda w: len(w.pending))
-            if alone and not best.pending:
-                best.exclusive = True
-                return best
-            if not alone and len(best.pending) < self.threads:
-                return best
-            return None
+            return self._choose(alone)
 
     async def arun_many(self, jobs: list[Job], time_limit: float | None = None) -> list[Answer]:
-        """``run_many`` for the event loop: the reply wakes the request directly, with no thread
-        hop per request (a third of the server's CPU on small queries went to those)."""
+        """Answers to ``jobs``, run one after another in one worker thread (one round trip for a
+        page's several queries). Raises the first job's error: ``query-timeout``,
+        ``query-crashed``, ``busy`` or whatever the query itself caused.
+
+        Awaited on the event loop: the reply wakes the request directly, with no thread hop per
+        request (a third of the server's CPU on small queries went to those). A worker is
+        waited for in a thread only when every one is full."""
         loop = asyncio.get_running_loop()
         limit = time_limit or self.time_limit
         for attempt in (1, 2):
@@ -315,37 +317,6 @@ class QueryPool:
                 replies = await asyncio.wait_for(asyncio.wrap_future(future), timeout=limit)
             except asyncio.TimeoutError:
                 worker.stop()
-                raise OffriError("query-timeout", {"seconds": limit}) from None
-            except _Died:
-                if attempt == 2:
-                    raise OffriError("query-crashed") from None
-                continue
-            finally:
-                with self._lock:
-                    worker.exclusive = False
-                    self._free.notify_all()
-            return _answers(replies)
-        raise OffriError("query-crashed")
-
-    def run(self, job: Job, time_limit: float | None = None) -> Answer:
-        """The answer to one job (see ``run_many``)."""
-        return self.run_many([job], time_limit)[0]
-
-    def run_many(self, jobs: list[Job], time_limit: float | None = None) -> list[Answer]:
-        """Answers to ``jobs``, run one after another in one worker thread (one round trip for a
-        page's several queries). Raises the first job's error: ``query-timeout``,
-        ``query-crashed``, ``busy`` or whatever the query itself caused."""
-        limit = time_limit or self.time_limit
-        for attempt in (1, 2):
-            # the second time, the batch is a suspect: it runs alone, so if the worker dies
-            # again it is the cause, and nothing else is lost with it
-            worker = self._pick(time.monotonic() + limit, alone=attempt == 2)
-            ident = next(self._ids)
-            future = worker.submit(ident, jobs)
-            try:
-                replies = future.result(timeout=limit)
-            except FutureTimeout:
-                worker.stop()  # the reader thread sees the pipe close and replaces it
                 raise OffriError("query-timeout", {"seconds": limit}) from None
             except _Died:
                 if attempt == 2:
