@@ -163,7 +163,7 @@ def test_browse_filter_open_a_model_and_follow_it_to_a_case(clean) -> None:
     page.locator("a.facet-value", has_text="Co-creation").first.click()  # a facet: only co-creation models
     page.wait_for_load_state()
     assert "f.form=" in page.url
-    assert page.locator("a.facet-value[aria-pressed='true']").count() == 1
+    assert page.locator("a.facet-value[aria-current='true']").count() == 1
     narrowed = int(page.locator("main section p strong").first.inner_text())
     assert 0 < narrowed < total
     page.locator("ul.items a").first.click()  # open a model

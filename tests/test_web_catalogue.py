@@ -28,7 +28,7 @@ def found(page: str) -> int:
 
 
 def facet_count(page: str, label: str) -> int:
-    match = re.search(rf"[☐☑] {re.escape(label)}</a> <span class=\"count\">\((\d+)\)", page)
+    match = re.search(rf"[☐☑]</span> {re.escape(label)}(?:<span[^>]*>[^<]*</span>)?</a> <span class=\"count\">\((\d+)\)", page)
     assert match, label
     return int(match.group(1))
 

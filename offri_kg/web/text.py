@@ -42,6 +42,7 @@ WORDS: dict[str, dict[str, str]] = {
     "remove-filters": {"nb": "Fjern alle filtre", "en": "Remove all filters"},
     "hierarchy": {"nb": "Hierarki", "en": "Hierarchy"},
     "a-z": {"nb": "A–Å", "en": "A–Z"},
+    "chosen": {"nb": "valgt", "en": "chosen"},
     "skip": {"nb": "Hopp til innholdet", "en": "Skip to content"},
     "editor": {"nb": "SPARQL-editor", "en": "SPARQL editor"},
     "editor-intro": {"nb": "Skriv og kjør egne SPARQL-spørringer mot katalogen. Hver fane holder en av de lagrede "
