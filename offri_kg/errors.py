@@ -24,6 +24,17 @@ class Location:
         return ":".join(p for p in parts if p)
 
 
+@dataclass(frozen=True)
+class Msg:
+    """A piece of a message that is itself translated (e.g. what a parameter expects)."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return hash(self.code)
+
+
 @dataclass
 class OffriError(Exception):
     """Base class: ``code`` names a message in ``offri_kg.i18n.MESSAGES``; ``params`` fill it in."""

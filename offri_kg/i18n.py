@@ -109,6 +109,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the query {query} has no parameter '{name}'; its parameters are: {known}.",
         "nb": "spørringen {query} har ingen parameter «{name}»; parameterne er: {known}.",
     },
+    "expect-iri": {"en": "an IRI such as https://w3id.org/offri/id/municipality/arendal",
+                   "nb": "en IRI, for eksempel https://w3id.org/offri/id/municipality/arendal"},
+    "expect-concept": {"en": "a concept IRI from {scheme}", "nb": "en begreps-IRI fra {scheme}"},
+    "expect-string": {"en": "text", "nb": "tekst"},
+    "expect-integer": {"en": "a whole number such as 2016", "nb": "et heltall, for eksempel 2016"},
+    "expect-decimal": {"en": "a number such as 2.5", "nb": "et tall, for eksempel 2.5"},
+    "expect-date": {"en": "a date such as 2016-01-31", "nb": "en dato, for eksempel 2016-01-31"},
+    "expect-boolean": {"en": "true or false", "nb": "true eller false"},
     "bad-param": {
         "en": "the parameter {name} of {query} got '{value}', but expects {expected}.",
         "nb": "parameteren {name} i {query} fikk «{value}», men venter {expected}.",
@@ -276,6 +284,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "updates need credentials: log in with the user and password the server was started with.",
         "nb": "oppdateringer krever innlogging: bruk brukeren og passordet tjeneren ble startet med.",
     },
+    "update-cross-site": {
+        "en": "updates are only accepted from this site itself or from programs, not from a page on another site.",
+        "nb": "oppdateringer tas bare imot fra dette nettstedet selv eller fra programmer, ikke fra en side på et annet nettsted.",
+    },
     "update-dataset-conflict": {
         "en": "the update names its own dataset (USING/WITH) and the request names one too (using-graph-uri); give only one.",
         "nb": "oppdateringen angir sitt eget datasett (USING/WITH), og forespørselen angir også ett (using-graph-uri); oppgi bare ett.",
@@ -316,6 +328,7 @@ def default_lang() -> str:
 def t(code: str, lang: str, **params: object) -> str:
     """The text for ``code`` in ``lang``, with ``params`` filled in."""
     entry = MESSAGES[code]
+    params = {k: t(v.code, lang, **v.params) if type(v).__name__ == "Msg" else v for k, v in params.items()}
     return entry.get(lang, entry["en"]).format(**params)
 
 

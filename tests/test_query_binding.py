@@ -9,6 +9,7 @@ import pytest
 from rdflib.plugins.sparql import prepareQuery
 
 from offri_kg.errors import OffriError
+from offri_kg.i18n import render_error
 from offri_kg.ingest.read import read_sources
 from offri_kg.query.bind import bindings, parse_value, with_values_block
 from offri_kg.query.guard import check_query
@@ -76,7 +77,7 @@ def test_hostile_iris_are_refused(value: str) -> None:
     with pytest.raises(OffriError) as caught:
         parse_value(QUERY, "municipality", value)
     assert caught.value.code == "bad-param"
-    assert "an IRI" in caught.value.params["expected"]
+    assert "an IRI" in render_error(caught.value, "en")
 
 
 @pytest.mark.parametrize("name, value, expected", [
@@ -87,7 +88,8 @@ def test_hostile_iris_are_refused(value: str) -> None:
 def test_ill_typed_values_say_what_is_expected(name: str, value: str, expected: str) -> None:
     with pytest.raises(OffriError) as caught:
         parse_value(QUERY, name, value)
-    assert caught.value.code == "bad-param" and expected in caught.value.params["expected"]
+    assert caught.value.code == "bad-param" and expected in render_error(caught.value, "en")
+    assert "venter" in render_error(caught.value, "nb") and "expects" not in render_error(caught.value, "nb")
 
 
 def test_values_outside_the_allowed_list() -> None:

@@ -174,3 +174,19 @@ def test_large_ntriples_load_keeps_blank_nodes(store_path: Path, tmp_path: Path)
     joined = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?r <urn:ex:period> ?p . ?p <urn:ex:note> ?note }").rows
     store.close()
     assert int(joined[0][0].value) == 60_000
+
+
+def test_a_second_writer_never_undoes_a_running_load(store_path: Path) -> None:
+    """While a load runs (its journal and snapshot on disk), another writer is refused before it
+    could "recover" the store under the running load."""
+    from offri_kg.errors import OffriError
+
+    first = EmbeddedStore(store_path)
+    first._begin(["https://w3id.org/offri/graph/test"])  # a load in progress
+    with pytest.raises(OffriError) as caught:
+        EmbeddedStore(store_path)
+    assert caught.value.code == "store-locked"
+    assert (store_path / "load-in-progress.json").exists() and (store_path / "oxigraph").exists()
+    first._commit()
+    first.close()
+    EmbeddedStore(store_path).close()  # free again once the first writer is done

@@ -250,3 +250,24 @@ def test_a_bug_answers_500_in_words_and_the_server_goes_on(store: Path, monkeypa
         assert answer.status_code == 500 and "intern feil" in answer.text and "Traceback" not in answer.text
         monkeypatch.undo()
         assert web.get("/browse/models").status_code == 200
+
+
+def test_only_http_iris_become_links(tmp_path: Path) -> None:
+    marker = tmp_path / "odd.ttl"
+    marker.write_text('<https://w3id.org/offri/id/test/odd> a <javascript:alert(1)> ; '
+                      '<http://www.w3.org/2004/02/skos/core#prefLabel> "odd"@en .\n', encoding="utf-8")
+    path = built_store(tmp_path / "store")
+    store = EmbeddedStore(path)
+    store.load(read_sources([marker]))
+    store.close()
+    with client(path) as web:
+        page = web.get("/doc/id/test/odd").text
+        assert "odd" in page and 'href="javascript:' not in page
+
+
+def test_xml_results_stay_well_formed_with_control_characters(web) -> None:
+    import xml.dom.minidom
+
+    answer = web.get("/sparql", params={"query": 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }'},
+                     headers={"Accept": "application/sparql-results+xml"})
+    xml.dom.minidom.parseString(answer.content)

@@ -130,3 +130,99 @@ def test_queries_beside_a_crash_are_run_again_not_failed(store: Path) -> None:
         assert answers["medium"].status_code == 200  # type: ignore[attr-defined]
         assert answers["medium"].json() == expected  # type: ignore[attr-defined]
         still_answers(web)
+
+
+# ---- found in review: each of these was a real hole ------------------------------------------------
+def test_a_document_path_cannot_become_query_text(store: Path) -> None:
+    escape_all = "/doc/x%3E%20%3Fp%20%3Fo%20%7D%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20%23.nt"
+    with canary() as net, client(store) as web:
+        fetch = ("/doc/x%3E%20%3Fp%20%3Fo%20%7D%20WHERE%20%7B%20SERVICE%20%3C" + net.url.replace(":", "%3A")
+                 + "%2Fx%3E%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20%7D%20%23.nt")
+        assert web.get(fetch).status_code == 404
+        whole = web.get(escape_all)
+        assert whole.status_code == 404 and len(whole.content) < 1000
+        still_answers(web)
+    assert net.requests == []
+
+
+def test_the_worker_refuses_fetching_queries_whatever_their_source(store: Path) -> None:
+    """A backstop below every page: SERVICE and LOAD never run, even in a page's own query."""
+    import pyoxigraph as ox
+
+    from offri_kg.errors import OffriError
+    from offri_kg.web.workers import Job, execute
+
+    with pytest.raises(OffriError) as caught:
+        execute(ox.Store(), Job(sparql="SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+                                accept=None, db="", row_cap=10))
+    assert caught.value.code == "query-refused"
+
+
+def test_updates_from_another_site_and_odd_logins(tmp_path: Path) -> None:
+    import base64
+
+    path = built_store(tmp_path / "store")
+    auth = "Basic " + base64.b64encode(b"u:p").decode()
+    with client(path, allow_update=True, user="u", password="p") as web:
+        cross = web.post("/sparql", data={"update": "CLEAR ALL"},
+                         headers={"Authorization": auth, "Origin": "https://evil.example"})
+        assert cross.status_code == 403
+        odd = web.post("/sparql", content="CLEAR ALL", headers={
+            "Content-Type": "application/sparql-update",
+            "Authorization": "Basic " + base64.b64encode("ådmin:pæss".encode()).decode()})
+        assert odd.status_code == 401
+        still_answers(web)
+
+
+def test_concurrent_updates_are_taken_one_at_a_time(tmp_path: Path) -> None:
+    import base64
+    import threading
+
+    path = built_store(tmp_path / "store")
+    auth = "Basic " + base64.b64encode(b"u:p").decode()
+    statuses: list[int] = []
+    with client(path, allow_update=True, user="u", password="p") as web:
+        def insert(i: int) -> None:
+            answer = web.post("/sparql", content=f"INSERT DATA {{ GRAPH <urn:test:g> {{ <urn:test:s{i}> <urn:test:p> {i} }} }}",
+                              headers={"Content-Type": "application/sparql-update", "Authorization": auth})
+            statuses.append(answer.status_code)
+
+        threads = [threading.Thread(target=insert, args=(i,)) for i in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert statuses == [204] * 6
+        count = web.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:test:g> { ?s ?p ?o } }"})
+        assert count.json()["results"]["bindings"][0]["n"]["value"] == "6"
+
+
+def test_cached_pages_do_not_carry_another_host_or_parameters(store: Path) -> None:
+    with client(store) as web:
+        web.get("/", headers={"Host": "evil.example"})
+        assert "evil.example" not in web.get("/").text
+        web.get("/browse/models", params={"zzz": "INJECTED"})
+        assert "INJECTED" not in web.get("/browse/models").text
+
+
+def test_a_facet_value_with_a_trailing_newline_is_refused_as_a_value(store: Path) -> None:
+    with client(store) as web:
+        answer = web.get("/browse/models", params={"f.form": "https://w3id.org/offri/vocab/form/network\n"})
+        assert answer.status_code == 400 and "IRI" in answer.text
+
+
+def test_two_servers_on_one_store(store: Path) -> None:
+    with client(store) as first, client(store) as second:
+        assert first.get("/dump.nq").status_code == 200 and second.get("/dump.nq").status_code == 200
+    with client(store) as first:
+        with client(store) as second:
+            assert second.get("/").status_code == 200
+        assert first.get("/dump.nq").status_code == 200 and first.get("/browse/models").status_code == 200
+
+
+def test_the_language_link_never_reflects_unknown_parameters(store: Path) -> None:
+    with client(store) as web:
+        web.get("/browse/models", params={"zzz": "INJECTED2"})
+        web.get("/queries/q06-anchoring", params={"zzz": "INJECTED3"})
+        assert "INJECTED2" not in web.get("/browse/models").text
+        assert "INJECTED3" not in web.get("/queries/q06-anchoring").text

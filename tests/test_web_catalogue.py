@@ -125,3 +125,10 @@ def test_pages_link_their_machine_readable_twins(web) -> None:
     model = web.get("/doc/id/model/samskaping-mot-ensomhet").text
     assert '<link rel="alternate" type="text/turtle" href="/doc/id/model/samskaping-mot-ensomhet.ttl"' in model
     assert '"@type": "HowTo"' in model or '"@type":"HowTo"' in model
+
+
+def test_the_language_link_keeps_the_chosen_facets(web) -> None:
+    page = web.get("/browse/partnerships", params={"lang": "en", "f.country": DNK}).text
+    link = re.search(r'<a href="([^"]+)" lang="nb"', page).group(1)
+    assert "f.country=" in link and "lang=nb" in link
+    web.cookies.clear()

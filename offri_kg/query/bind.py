@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 import rdflib
 
-from offri_kg.errors import OffriError
+from offri_kg.errors import Msg, OffriError
 from offri_kg.query.library import StoredQuery
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -30,11 +30,7 @@ def parse_value(query: StoredQuery, name: str, raw: str) -> ox.NamedNode | ox.Li
     if param is None:
         raise OffriError("unknown-param", {"query": query.id, "name": name,
                                             "known": ", ".join(p.name for p in query.params) or "—"})
-    expected = {"iri": "an IRI such as https://w3id.org/offri/id/municipality/arendal",
-                "concept": f"a concept IRI from {param.scheme or 'a vocabulary'}",
-                "string": "text", "integer": "a whole number such as 2016",
-                "decimal": "a number such as 2.5", "date": "a date such as 2016-01-31",
-                "boolean": "true or false"}[param.type]
+    expected = Msg(f"expect-{param.type}", {"scheme": param.scheme or "—"} if param.type == "concept" else {})
 
     def bad() -> OffriError:
         return OffriError("bad-param", {"query": query.id, "name": name, "value": raw, "expected": expected})

@@ -10,6 +10,7 @@ Oxigraph's own transactions would do this too, but at a fifth of the speed for l
 
 from __future__ import annotations
 
+import fcntl
 import getpass
 import hashlib
 import json
@@ -82,6 +83,7 @@ class EmbeddedStore:
                 self._ox = ox.Store.read_only(str(self._readable_db()))
             else:
                 path.mkdir(parents=True, exist_ok=True)
+                self._lock = self._take_writer_lock()
                 self._recover()
                 self._ox = ox.Store(str(self._db))
                 self._ensure_reference()
@@ -91,6 +93,18 @@ class EmbeddedStore:
             raise OffriError("store-error", {"path": str(path), "detail": str(exc)}) from None
 
     # ---- crash safety ----------------------------------------------------------------------
+    def _take_writer_lock(self) -> int:
+        """An exclusive lock on ``writer.lock``, taken before anything is recovered: a second
+        writer must never put a snapshot back under a load that is still running (RocksDB's own
+        lock comes too late for that). The kernel drops it when the process dies."""
+        fd = os.open(self.path / "writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise OffriError("store-locked", {"path": str(self.path)}) from None
+        return fd
+
     def _recover(self) -> None:
         """Undo a load that did not finish; drop a snapshot a finished load left behind."""
         if self._journal.exists():
@@ -347,6 +361,8 @@ class EmbeddedStore:
         if not self.read_only:
             self._ox.flush()
         del self._ox
+        if not self.read_only:
+            os.close(self._lock)  # after RocksDB let go of the files
 
     @property
     def oxigraph(self) -> ox.Store:

@@ -8,7 +8,9 @@ generation, so a cached answer is never stale.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import re
 import contextlib
 import hmac
 import json
@@ -59,6 +61,8 @@ RDF_EXTENSIONS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld":
 SCHEMA_TYPES = {OFFRI + "Actor": "Organization", OFFRI + "Municipality": "GovernmentOrganization",
                 OFFRI + "Partnership": "Project", OFFRI + "CollaborationModel": "HowTo", OFFRI + "Case": "Report",
                 OFFRI + "Goal": "Thing", SKOS + "Concept": "DefinedTerm", SKOS + "ConceptScheme": "DefinedTermSet"}
+#: what may not appear in a document path (it would end or escape the IRI in a query)
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\#\x7f]')
 DOC_OFFERS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
 
 
@@ -112,7 +116,9 @@ def create_app(config: ServeConfig) -> Starlette:
                       auto_reload=False)
     env.globals["w"] = w
     env.filters["short"] = shorten
+    env.filters["link"] = _href  # only our documents and http(s) IRIs become links
     holder: dict[str, _State] = {}
+    update_lock = asyncio.Lock()
 
     def state() -> _State:
         return holder["state"]
@@ -147,18 +153,27 @@ def create_app(config: ServeConfig) -> Starlette:
     def error_response(request: Request, error: OffriError, status: int) -> Response:
         lang = _lang(request)
         text = render_error(error, lang)
+        headers = {"Allow": "GET, POST"} if status == 405 else {"Retry-After": "5"} if status == 503 else {}
         if choose(request.headers.get("accept"), ["text/plain", "application/json", "text/html"]) == "application/json":
-            return JSONResponse({"error": error.code, "message": text}, status_code=status)
-        return PlainTextResponse(text + "\n", status_code=status)
+            return JSONResponse({"error": error.code, "message": text}, status_code=status, headers=headers)
+        return PlainTextResponse(text + "\n", status_code=status, headers=headers)
 
     def status_of(error: OffriError) -> int:
         if isinstance(error, ProtocolError):
             return error.status
         return {"query-timeout": 503, "busy": 503, "query-crashed": 500, "not-acceptable": 406,
                 "endpoint-unreachable": 502, "endpoint-error": 502, "endpoint-partial": 502, "endpoint-timeout": 504,
-                "endpoint-login-refused": 502, "remote-dataset": 400,
+                "endpoint-login-refused": 502, "remote-dataset": 400, "query-failed": 500,
+                "store-locked": 503, "store-error": 500, "update-cross-site": 403,
                 "too-many-rows": 422, "request-too-large": 413, "update-unauthorized": 401,
                 "update-forbidden": 403, "not-found": 404}.get(error.code, 400)
+
+    def page_key(request: Request, *parts: object) -> tuple:
+        """A cache key: the store generation this request reads (taken before any await, so a
+        page computed from an older snapshot is never filed under a newer one) and the host
+        (pages carry absolute URLs), then what the page depends on."""
+        st = state()
+        return (st.snapshots.generation if st.snapshots else "", str(request.base_url), *parts)
 
     def cached(key: tuple) -> Response | None:
         st = state()
@@ -209,6 +224,9 @@ def create_app(config: ServeConfig) -> Starlette:
         st = state()
         if not st.config.allow_update or st.snapshots is None:
             raise OffriError("update-forbidden")
+        origin = request.headers.get("origin")
+        if origin and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+            raise OffriError("update-cross-site")  # a form on another site riding on cached credentials
         if not _authorised(request, st.config):
             response = error_response(request, OffriError("update-unauthorized"), 401)
             response.headers["WWW-Authenticate"] = 'Basic realm="offri"'
@@ -224,7 +242,10 @@ def create_app(config: ServeConfig) -> Starlette:
             finally:
                 store.close()
 
-        await run_in_threadpool(apply)
+        if (st.config.store_path / "load-in-progress.json").exists():  # type: ignore[operator]
+            raise OffriError("busy", {"seconds": 0})
+        async with update_lock:  # one writer at a time in this server
+            await run_in_threadpool(apply)
         refresh()
         return Response(status_code=204)
 
@@ -266,11 +287,14 @@ def create_app(config: ServeConfig) -> Starlette:
                 break
         if media is None:
             media = choose(request.headers.get("accept"), DOC_OFFERS) or "text/html"
+        if _NOT_IN_IRI.search(path):
+            # the path becomes an IRI in a query: nothing that could end or escape it gets in
+            return error_response(request, OffriError("not-found", {"what": path[:80]}), 404)
         iri = BASE + path
         lang = _lang(request)
-        key = ("doc", iri, media, lang)
         try:
             refresh()
+            key = page_key(request, "doc", iri, media, lang)
             hit = cached(key)
             if hit:
                 return hit
@@ -393,7 +417,8 @@ def create_app(config: ServeConfig) -> Starlette:
             text = (request.query_params.get("q") or "").strip()[:200] or None
             csv = request.query_params.get("format") == "csv"
             refresh()
-            key = ("browse", kind.key, tuple(sorted((k, tuple(v)) for k, v in chosen.items())), text, csv, lang)
+            key = page_key(request, "browse", kind.key, tuple(sorted((k, tuple(v)) for k, v in chosen.items())),
+                           text, csv, lang)
             hit = cached(key)
             if hit:
                 return hit
@@ -411,7 +436,10 @@ def create_app(config: ServeConfig) -> Starlette:
                 facets.append({"key": facet.key, "label": facet.label.get(lang, facet.label["en"]),
                                "values": [{"iri": r["v"].value, "label": r["label"].value, "n": int(r["n"].value),
                                            "on": r["v"].value in chosen.get(facet.key, [])} for r in rows]})
-            query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+            # links are built from what was understood, never from the raw query string (it is
+            # not part of the cache key)
+            query = [("q", text)] if text else []
+            query += [(f"f.{key_}", value) for key_, values in chosen.items() for value in values]
             return remember(key, _html(env, "browse.html", lang, request, title=kind.label.get(lang, kind.label["en"]),
                                        kind=kind, facets=facets, text=text or "",
                                        total=int(total.rows[0]["n"].value),
@@ -423,7 +451,8 @@ def create_app(config: ServeConfig) -> Starlette:
                                        twins=[("?" + urlencode([*query, ("format", "csv")]), "text/csv")],
                                        schema={"@context": "https://schema.org/", "@type": "CollectionPage",
                                                "name": kind.label.get(lang, kind.label["en"]), "inLanguage": lang},
-                                       toggle=lambda f, v: _toggle(query, f, v), kinds=catalogue.KINDS))
+                                       toggle=lambda f, v: _toggle(query, f, v), kinds=catalogue.KINDS,
+                                       keep=query))
         except OffriError as error:
             return error_response(request, error, status_of(error))
 
@@ -431,7 +460,7 @@ def create_app(config: ServeConfig) -> Starlette:
         lang = _lang(request)
         try:
             refresh()
-            key = ("home", lang)
+            key = page_key(request, "home", lang)
             hit = cached(key)
             if hit:
                 return hit
@@ -467,7 +496,7 @@ def create_app(config: ServeConfig) -> Starlette:
                 given["lang"] = lang
             csv = request.query_params.get("format") == "csv"
             refresh()
-            key = ("query", stored.id, tuple(sorted(given.items())), csv, lang)
+            key = page_key(request, "query", stored.id, tuple(sorted(given.items())), csv, lang)
             hit = cached(key)
             if hit:
                 return hit
@@ -483,7 +512,8 @@ def create_app(config: ServeConfig) -> Starlette:
             return remember(key, _html(env, "query.html", lang, request, title=stored.title_in(lang), query=stored,
                                        given=given, variables=answer.variables, rows=answer.rows,
                                        illustrative=illustrative, csv_link="?" + urlencode({**given, "format": "csv"}),
-                                       twins=[("?" + urlencode({**given, "format": "csv"}), "text/csv")]))
+                                       twins=[("?" + urlencode({**given, "format": "csv"}), "text/csv")],
+                                       keep=[(k, v) for k, v in given.items() if k != "lang"]))
         except OffriError as error:
             return error_response(request, error, status_of(error))
 
@@ -607,7 +637,8 @@ def _authorised(request: Request, config: ServeConfig) -> bool:
         user, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
     except (ValueError, UnicodeDecodeError):
         return False
-    return hmac.compare_digest(user, config.user) and hmac.compare_digest(password, config.password)
+    return (hmac.compare_digest(user.encode(), config.user.encode())
+            & hmac.compare_digest(password.encode(), config.password.encode()))
 
 
 def _label_pattern(var: str, out: str, lang: str) -> str:
@@ -692,17 +723,26 @@ def _toggle(query: list[tuple[str, str]], facet: str, value: str) -> str:
 
 
 def _href(term: object) -> str | None:
+    """Where a term links to: our own document for our IRIs, the IRI itself for http(s) ones,
+    nothing for any other scheme (a ``javascript:`` IRI in the data must not become a link)."""
     if isinstance(term, ox.NamedNode) and term.value.startswith(BASE):
         rest = term.value[len(BASE):]
         if rest.startswith("ns#"):
             return "/doc/ns#" + rest[3:]
         return "/doc/" + rest
-    return term.value if isinstance(term, ox.NamedNode) and term.value.startswith("http") else None
+    if isinstance(term, ox.NamedNode) and term.value.startswith(("http://", "https://")):
+        return term.value
+    return None
 
 
-def _html(env: Environment, template: str, lang: str, request: Request, **context: object) -> Response:
+def _html(env: Environment, template: str, lang: str, request: Request,
+          keep: list[tuple[str, str]] | None = None, **context: object) -> Response:
+    """A page; its language link keeps ``keep`` (what the page understood of the request, never
+    the raw query string: pages are cached without it)."""
     other = "en" if lang == "nb" else "nb"
-    body = env.get_template(template).render(lang=lang, other=other, page_path=request.url.path, **context)
+    switch_url = request.url.path + "?" + urlencode([*(keep or []), ("lang", other)])
+    body = env.get_template(template).render(lang=lang, other=other, page_path=request.url.path,
+                                             switch_url=switch_url, **context)
     return Response(body, media_type="text/html; charset=utf-8", headers={"Vary": "Accept, Accept-Language, Cookie"})
 
 

@@ -23,7 +23,7 @@ PREFIXES = ("PREFIX offri: <https://w3id.org/offri/ns#> PREFIX org: <http://www.
             "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX dct: <http://purl.org/dc/terms/> "
             "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
             "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> ")
-_IRI = re.compile(r"^https?://[^<>\"{}|^`\\\s]+$")
+_IRI = re.compile(r"https?://[^<>\"{}|^`\\\s]+")
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def selection(kind_: Kind, params: list[tuple[str, str]]) -> dict[str, list[str]
         if not name.startswith("f.") or not value:
             continue
         key = name[2:]
-        if key not in keys or not _IRI.match(value):
+        if key not in keys or not _IRI.fullmatch(value):
             raise OffriError("bad-facet", {"facet": key, "value": value})
         chosen.setdefault(key, []).append(value)
     return chosen
@@ -149,7 +149,7 @@ def facet_query(kind_: Kind, facet: Facet, chosen: dict[str, list[str]], text: s
     """Counts per value of ``facet`` under the other facets' choices."""
     return (PREFIXES + "SELECT ?v (SAMPLE(?vl_) AS ?label) (COUNT(DISTINCT ?x) AS ?n) WHERE { "
             + _filters(kind_, chosen, text, skip=facet.key) + " " + _private(facet.pattern, "count").replace("?v_count", "?v")
-            + " " + label_pattern("?v", "?vl_", lang) + " } GROUP BY ?v ORDER BY DESC(?n) LCASE(STR(?label))")
+            + " " + label_pattern("?v", "?vl_", lang) + " } GROUP BY ?v ORDER BY DESC(?n) LCASE(STR(?label)) LIMIT 200")
 
 
 # ---- what a resource page says, per class ---------------------------------------------------------
@@ -242,7 +242,8 @@ def role_diagram(center: str, rows: list[dict[str, str]], title: str) -> str:
                  .format(x0=x - 85, y0=y - 20, r=14 if sector.endswith("/voluntary") else 0))
         if not (sector.endswith("/voluntary") or sector.endswith("/public")):
             shape = f'<ellipse cx="{x:.0f}" cy="{y:.0f}" rx="85" ry="20" fill="#fff" stroke="#333" stroke-width="1.5" stroke-dasharray="4 3"/>'
-        href = iri.replace("https://w3id.org/offri/", "/doc/") if iri.startswith("https://w3id.org/offri/") else iri
+        href = (iri.replace("https://w3id.org/offri/", "/doc/") if iri.startswith("https://w3id.org/offri/")
+                else iri if iri.startswith(("http://", "https://")) else "#")
         out.append(f'<a href="{html.escape(href)}">{shape}<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle" '
                    f'font-size="12">{html.escape(_clip(str(entry["label"]), 26))}</text></a>')
     out.append("</svg>")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import parse_qsl
 
 from offri_kg.errors import OffriError
@@ -50,8 +51,12 @@ def _decode(body: bytes) -> str:
 
 def parse_operation(method: str, query_string: str, content_type: str | None, body: bytes) -> Operation | None:
     """The operation in a request to the endpoint, or None for a bare GET (service description)."""
-    url_params = parse_qsl(query_string, keep_blank_values=True)
-    if method == "GET":
+    try:
+        url_params = parse_qsl(query_string, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise ProtocolError("protocol-not-utf8", 400) from None
+    if method in ("GET", "HEAD"):
+        method = "GET"
         params = url_params
     elif method == "POST":
         media = (content_type or "").split(";")[0].strip().lower()
@@ -75,7 +80,7 @@ def parse_operation(method: str, query_string: str, content_type: str | None, bo
         else:
             raise ProtocolError("protocol-media-type", 415, {"media": media})
     else:
-        raise ProtocolError("protocol-method", 405, {"method": method})
+        raise ProtocolError("protocol-method", 405, {"method": method})  # Allow: set by the caller
 
     queries = [v for k, v in params if k == "query"]
     updates = [v for k, v in params if k == "update"]
@@ -98,6 +103,15 @@ _SERVICE_LOAD = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
 _FROM = re.compile(r"\bFROM(\s+NAMED)?\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1024)
+def fetching_feature(sparql: str) -> str | None:
+    """SERVICE or LOAD if the text uses one (outside strings, IRIs and comments), else None.
+    Checked again in the worker for every query, the pages' own included: a backstop should a
+    value ever escape into a page's query."""
+    match = _SERVICE_LOAD.search(keywords_only(sparql))
+    return match.group(1).upper() if match else None
+
+
 def nesting_depth(sparql: str) -> int:
     """The deepest nesting of ``{`` and ``(`` outside strings, IRIs and comments."""
     depth = deepest = 0
@@ -116,9 +130,9 @@ def check_query(sparql: str, graphs: set[str], max_depth: int) -> None:
     a client asking for one expects data that is not here), and nesting deep enough to crash
     the engine."""
     blank = keywords_only(sparql)
-    match = _SERVICE_LOAD.search(blank)
-    if match:
-        raise ProtocolError("query-refused", 400, {"feature": match.group(1).upper()})
+    feature = fetching_feature(sparql)
+    if feature:
+        raise ProtocolError("query-refused", 400, {"feature": feature})
     for match in _FROM.finditer(blank):
         rest = sparql[match.end():].lstrip()
         iri = re.match(r"<([^<>\"{}|^`\\\s]*)>", rest)

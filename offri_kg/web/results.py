@@ -9,7 +9,9 @@ booleans are written by pyoxigraph.
 from __future__ import annotations
 
 import json
-from xml.sax.saxutils import escape, quoteattr
+import re
+from xml.sax.saxutils import escape as _xml_escape
+from xml.sax.saxutils import quoteattr as _xml_quoteattr
 
 import pyoxigraph as ox
 
@@ -56,6 +58,19 @@ def _json_term(term: object) -> dict[str, object]:
                                             "predicate": _json_term(term.predicate),
                                             "object": _json_term(term.object)}}
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+# characters XML 1.0 cannot carry at all (even escaped); RDF literals may hold them
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """XML-safe text: escaped, and characters XML cannot carry replaced by U+FFFD."""
+    return _xml_escape(_NOT_XML.sub("\ufffd", text))
+
+
+def quoteattr(text: str) -> str:
+    return _xml_quoteattr(_NOT_XML.sub("\ufffd", text))
 
 
 def _xml_term(term: object) -> str:

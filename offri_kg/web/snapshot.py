@@ -25,13 +25,22 @@ class Snapshots:
 
     def __init__(self, store_path: Path) -> None:
         self.store_path = store_path
-        self.root = store_path / "serving"
+        # one folder per server (named after its process): several may read the same store
+        self.root = store_path / "serving" / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._lock = threading.Lock()
         self.generation = ""
         self.current: Path | None = None
+        self._previous: Path | None = None
         self._seen: tuple[int, int, int] = (0, 0, 0)
-        shutil.rmtree(self.root, ignore_errors=True)  # left by a server that did not stop cleanly
+        self._sweep()
         self.refresh()
+
+    def _sweep(self) -> None:
+        """Remove the folders of servers that are no longer running (they did not stop cleanly)."""
+        for folder in (self.store_path / "serving").glob("*"):
+            pid = folder.name.split("-")[0]
+            if pid.isdigit() and not _running(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _committed_db(self) -> Path:
         """Where the last committed state is: the load snapshot while a load runs."""
@@ -70,11 +79,22 @@ class Snapshots:
                 reader.backup(str(target))
             finally:
                 del reader
-            old, self.current, self.generation, self._seen = self.current, target, token, stamp
-            if old is not None:
-                # open files stay readable for a worker still on it (POSIX unlink semantics)
-                shutil.rmtree(old, ignore_errors=True)
+            # the previous checkpoint stays one generation longer: requests that named it just
+            # before this refresh may still be waiting for a worker
+            if self._previous is not None:
+                shutil.rmtree(self._previous, ignore_errors=True)
+            self._previous, self.current, self.generation, self._seen = self.current, target, token, stamp
             return True
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

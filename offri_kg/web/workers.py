@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from offri_kg.errors import OffriError
 from offri_kg.web.negotiate import choose
+from offri_kg.web.protocol import fetching_feature
 from offri_kg.web.results import CONTENT_TYPES, GRAPH_TYPES, RESULT_TYPES, write_boolean, write_select
 
 #: What a SELECT/ASK answer may be sent as, preferred first; and a CONSTRUCT/DESCRIBE answer.
@@ -69,6 +70,9 @@ def _dataset(job: Job) -> dict[str, object]:
 
 def execute(store: ox.Store, job: Job) -> Answer:
     """Run ``job`` on ``store`` (in the worker); raises OffriError for what the client must fix."""
+    feature = fetching_feature(job.sparql)
+    if feature:
+        raise OffriError("query-refused", {"feature": feature})
     try:
         result = store.query(job.sparql, base_iri=job.base_iri, **_dataset(job))
     except SyntaxError as exc:
@@ -252,6 +256,7 @@ class QueryPool:
         self._workers: list[_Worker] = []
         self._ids = itertools.count()
         self._closed = False
+        self._deaths: list[float] = []
         self.replaced = 0
         for _ in range(max(1, size)):
             self._workers.append(self._start())
@@ -260,14 +265,21 @@ class QueryPool:
         return _Worker(self._ctx, self.threads, self._exited)
 
     def _exited(self, worker: _Worker) -> None:
-        """A worker process ended (killed or crashed): replace it, fail what waited on it."""
+        """A worker process ended (killed or crashed): fail what waited on it, replace it.
+
+        Runs on the dead worker's reader thread. Restarts slow down when workers keep dying
+        at once (a broken install must not become a busy loop of forks)."""
+        worker.fail_pending()
+        now = time.monotonic()
+        self._deaths = [t for t in self._deaths if now - t < 10] + [now]
+        if len(self._deaths) > 5:
+            time.sleep(min(5.0, 0.2 * len(self._deaths)))
         with self._lock:
             if worker in self._workers and not self._closed:
                 self._workers.remove(worker)
                 self._workers.append(self._start())
                 self.replaced += 1
             self._free.notify_all()
-        worker.fail_pending()
 
     def _choose(self, alone: bool) -> _Worker | None:
         """(Under the lock.) The least busy worker with room, or None; with ``alone``, an idle
@@ -310,13 +322,19 @@ class QueryPool:
         limit = time_limit or self.time_limit
         for attempt in (1, 2):
             alone = attempt == 2
-            worker = self._try_pick(alone) or await loop.run_in_executor(
-                None, self._pick, time.monotonic() + limit, alone)
+            worker = self._try_pick(alone)
+            if worker is None:
+                waiting = loop.run_in_executor(None, self._pick, time.monotonic() + limit, alone)
+                try:
+                    worker = await waiting
+                except asyncio.CancelledError:  # the client went away while we waited
+                    waiting.add_done_callback(self._release_unused)
+                    raise
             future = worker.submit(next(self._ids), jobs)
             try:
                 replies = await asyncio.wait_for(asyncio.wrap_future(future), timeout=limit)
             except asyncio.TimeoutError:
-                worker.stop()
+                await loop.run_in_executor(None, worker.stop)  # join() off the event loop
                 raise OffriError("query-timeout", {"seconds": limit}) from None
             except _Died:
                 if attempt == 2:
@@ -328,6 +346,13 @@ class QueryPool:
                     self._free.notify_all()
             return _answers(replies)
         raise OffriError("query-crashed")
+
+    def _release_unused(self, picked: "asyncio.Future[_Worker]") -> None:
+        """A worker picked for a request that was cancelled meanwhile: give it back."""
+        if not picked.cancelled() and picked.exception() is None:
+            with self._lock:
+                picked.result().exclusive = False
+                self._free.notify_all()
 
     def close(self) -> None:
         with self._lock:
