@@ -132,3 +132,8 @@ def test_the_language_link_keeps_the_chosen_facets(web) -> None:
     link = re.search(r'<a href="([^"]+)" lang="nb"', page).group(1)
     assert "f.country=" in link and "lang=nb" in link
     web.cookies.clear()
+
+
+def test_stored_query_pages_mark_invented_data_in_rows_and_counts(web) -> None:
+    for name in ("q01-partnerships", "q11-compare-municipalities", "q11b-compare-countries"):
+        assert 'class="badge"' in web.get(f"/queries/{name}", params={"lang": "en"}).text, name

@@ -506,9 +506,12 @@ def create_app(config: ServeConfig) -> Starlette:
                 return remember(key, Response(answer.body, media_type="text/csv; charset=utf-8", headers={
                     "Content-Disposition": f'attachment; filename="{stored.id}.csv"'}))
             answer = await run(text, want_rows=True, row_cap=state().config.page_rows)
-            # every stored query reports whether a row comes from invented data in ?illustrative
-            illustrative = any(isinstance(row.get("illustrative"), ox.Literal)
-                               and row["illustrative"].value in ("true", "1") for row in answer.rows)
+            # stored queries report invented data as ?illustrative (a row) or ?illustrativeCount (a group)
+            illustrative = any((isinstance(row.get("illustrative"), ox.Literal)
+                                and row["illustrative"].value in ("true", "1"))
+                               or (isinstance(row.get("illustrativeCount"), ox.Literal)
+                                   and row["illustrativeCount"].value not in ("0", ""))
+                               for row in answer.rows)
             return remember(key, _html(env, "query.html", lang, request, title=stored.title_in(lang), query=stored,
                                        given=given, variables=answer.variables, rows=answer.rows,
                                        illustrative=illustrative, csv_link="?" + urlencode({**given, "format": "csv"}),
