@@ -16,6 +16,7 @@ from offri_kg.errors import OffriError
 _TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
                     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
 _FORBIDDEN = re.compile(r"\b(SERVICE|LOAD|FROM)\b", re.IGNORECASE)
+_FETCHING = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
 
 
 def keywords_only(sparql: str) -> str:
@@ -27,6 +28,15 @@ def keywords_only(sparql: str) -> str:
 def _forbidden(sparql: str) -> str | None:
     """The first keyword that would reach outside, or None (cached: stored queries repeat)."""
     match = _FORBIDDEN.search(keywords_only(sparql))
+    return match.group(1).upper() if match else None
+
+
+@lru_cache(maxsize=1024)
+def fetching_feature(sparql: str) -> str | None:
+    """SERVICE or LOAD if the query uses one (they always fetch), else None. The endpoint, which
+    allows FROM of graphs in the store, checks this; its workers check it again for every
+    query, the pages' own included, as a backstop should a value ever escape into a query."""
+    match = _FETCHING.search(keywords_only(sparql))
     return match.group(1).upper() if match else None
 
 

@@ -13,7 +13,6 @@ import base64
 import re
 import contextlib
 import hmac
-import json
 import logging
 import os
 from collections import OrderedDict
@@ -22,7 +21,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -38,6 +37,7 @@ from offri_kg.query.bind import bindings, with_values_block
 from offri_kg.query.library import get_stored_query, stored_queries
 from offri_kg.web import catalogue
 from offri_kg.web.negotiate import choose
+from offri_kg.web.pages import BASE, language, link, templates
 from offri_kg.web.protocol import ProtocolError, check_query, parse_operation, with_using
 from offri_kg.web.results import GRAPH_TYPES
 from offri_kg.web.remote import RemoteRunner
@@ -46,7 +46,6 @@ from offri_kg.web.text import w
 from offri_kg.web.workers import Answer, Job, QueryPool
 from offri_kg.web.editor import editor_routes
 
-BASE = "https://w3id.org/offri/"
 OFFRI = BASE + "ns#"
 ILLUSTRATIVE = OFFRI + "illustrative"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -94,29 +93,9 @@ class _State:
     cache: OrderedDict = field(default_factory=OrderedDict)
 
 
-def _lang(request: Request) -> str:
-    """?lang=, then the cookie, then Accept-Language; bokmål also for nn/no."""
-    chosen = request.query_params.get("lang") or request.cookies.get("lang")
-    if chosen in LANGS:
-        return chosen
-    header = (request.headers.get("accept-language") or "").lower()
-    for part in header.split(","):
-        tag = part.split(";")[0].strip()
-        if tag.startswith(("nb", "nn", "no")):
-            return "nb"
-        if tag.startswith("en"):
-            return "en"
-    return "en"
-
-
 def create_app(config: ServeConfig) -> Starlette:
     """The ASGI app for ``config`` (workers start with the app's lifespan)."""
-    # templates are read once: a running server never mixes new templates with old code
-    env = Environment(loader=PackageLoader("offri_kg.web", "templates"), autoescape=select_autoescape(),
-                      auto_reload=False)
-    env.globals["w"] = w
-    env.filters["short"] = shorten
-    env.filters["link"] = _href  # only our documents and http(s) IRIs become links
+    env = templates()
     holder: dict[str, _State] = {}
     update_lock = asyncio.Lock()
 
@@ -151,7 +130,7 @@ def create_app(config: ServeConfig) -> Starlette:
         return await st.pool.arun_many(jobs)
 
     def error_response(request: Request, error: OffriError, status: int) -> Response:
-        lang = _lang(request)
+        lang = language(request)
         text = render_error(error, lang)
         headers = {"Allow": "GET, POST"} if status == 405 else {"Retry-After": "5"} if status == 503 else {}
         if choose(request.headers.get("accept"), ["text/plain", "application/json", "text/html"]) == "application/json":
@@ -291,7 +270,7 @@ def create_app(config: ServeConfig) -> Starlette:
             # the path becomes an IRI in a query: nothing that could end or escape it gets in
             return error_response(request, OffriError("not-found", {"what": path[:80]}), 404)
         iri = BASE + path
-        lang = _lang(request)
+        lang = language(request)
         try:
             refresh()
             key = page_key(request, "doc", iri, media, lang)
@@ -346,7 +325,7 @@ def create_app(config: ServeConfig) -> Starlette:
             rows = section_rows[cls].rows
             names = catalogue.SECTIONS[cls]
             for index, (nb, en, _path) in enumerate(names):
-                shown = [{"label": r["label"].value, "href": _href(r["value"])} for r in rows
+                shown = [{"label": r["label"].value, "href": link(r["value"])} for r in rows
                          if int(r["section"].value) == index]
                 if shown:
                     sections.append({"title": nb if lang == "nb" else en, "values": shown})
@@ -393,7 +372,7 @@ def create_app(config: ServeConfig) -> Starlette:
                             + " }", want_rows=True)).rows
         if not rows:
             raise OffriError("not-found", {"what": iri})
-        concepts = {r["c"].value: {"iri": r["c"].value, "href": _href(r["c"]), "label": r["label"].value,
+        concepts = {r["c"].value: {"iri": r["c"].value, "href": link(r["c"]), "label": r["label"].value,
                                    "definition": r["definition"].value if r["definition"] else "",
                                    "broader": r["broader"].value if r["broader"] else None, "narrower": []}
                     for r in rows}
@@ -410,7 +389,7 @@ def create_app(config: ServeConfig) -> Starlette:
     # ---- catalogue pages ------------------------------------------------------------------
     async def browse(request: Request) -> Response:
         """A type page: items, facets with counts that combine, text search, CSV of what is shown."""
-        lang = _lang(request)
+        lang = language(request)
         try:
             kind = catalogue.kind(request.path_params["kind"])
             chosen = catalogue.selection(kind, list(request.query_params.multi_items()))
@@ -443,7 +422,7 @@ def create_app(config: ServeConfig) -> Starlette:
             return remember(key, _html(env, "browse.html", lang, request, title=kind.label.get(lang, kind.label["en"]),
                                        kind=kind, facets=facets, text=text or "",
                                        total=int(total.rows[0]["n"].value),
-                                       items=[{"iri": r["x"].value, "href": _href(r["x"]), "label": r["label"].value,
+                                       items=[{"iri": r["x"].value, "href": link(r["x"]), "label": r["label"].value,
                                                "description": r["description"].value if r["description"] else "",
                                                "illustrative": r["illustrative"].value in ("true", "1")}
                                               for r in items.rows],
@@ -457,7 +436,7 @@ def create_app(config: ServeConfig) -> Starlette:
             return error_response(request, error, status_of(error))
 
     async def home(request: Request) -> Response:
-        lang = _lang(request)
+        lang = language(request)
         try:
             refresh()
             key = page_key(request, "home", lang)
@@ -481,12 +460,12 @@ def create_app(config: ServeConfig) -> Starlette:
             return error_response(request, error, status_of(error))
 
     async def queries_page(request: Request) -> Response:
-        lang = _lang(request)
+        lang = language(request)
         return _html(env, "queries.html", lang, request, title=w("queries", lang),
                      queries=sorted(stored_queries().values(), key=lambda q: q.id))
 
     async def query_page(request: Request) -> Response:
-        lang = _lang(request)
+        lang = language(request)
         try:
             stored = get_stored_query(request.path_params["name"])
             # a stored query's "lang" (language of names) follows the page language: one choice
@@ -523,7 +502,7 @@ def create_app(config: ServeConfig) -> Starlette:
     async def void(request: Request) -> Response:
         try:
             refresh()
-            rows = (await run(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g ORDER BY ?g",
+            rows = (await run("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
                               want_rows=True)).rows
         except OffriError as error:
             return error_response(request, error, status_of(error))
@@ -610,7 +589,7 @@ def create_app(config: ServeConfig) -> Starlette:
     async def unexpected(request: Request, exc: Exception) -> Response:
         """A bug must still answer in words, never with a stack trace (it is logged)."""
         logging.getLogger("offri.web").exception("unexpected error on %s", request.url.path)
-        return PlainTextResponse(t("internal-error", _lang(request), kind=type(exc).__name__, detail=exc) + "\n",
+        return PlainTextResponse(t("internal-error", language(request), kind=type(exc).__name__, detail=exc) + "\n",
                                  status_code=500)
 
     return Starlette(routes=routes, middleware=[Middleware(CatchAll, handler=unexpected), *middleware],
@@ -644,23 +623,15 @@ def _authorised(request: Request, config: ServeConfig) -> bool:
             & hmac.compare_digest(password.encode(), config.password.encode()))
 
 
-def _label_pattern(var: str, out: str, lang: str) -> str:
-    """OPTIONAL label of ?var in ``lang``, falling back to English, then to any label."""
-    return (f"OPTIONAL {{ {var} <{SKOS}prefLabel>|<{RDFS}label> {out}1 FILTER(langMatches(lang({out}1), \"{lang}\")) }} "
-            f"OPTIONAL {{ {var} <{SKOS}prefLabel>|<{RDFS}label> {out}2 FILTER(langMatches(lang({out}2), \"en\")) }} "
-            f"OPTIONAL {{ {var} <{SKOS}prefLabel>|<{RDFS}label> {out}3 }} "
-            f"BIND(COALESCE({out}1, {out}2, {out}3) AS {out})")
-
-
 def _outgoing(iri: str, lang: str) -> str:
     return (f"SELECT ?p ?o (SAMPLE(?pl_) AS ?pl) (SAMPLE(?ol_) AS ?ol) WHERE {{ <{iri}> ?p ?o . "
-            f"{_label_pattern('?p', '?pl_', lang)} {_label_pattern('?o', '?ol_', lang)} }} "
+            f"{catalogue.label_pattern('?p', '?pl_', lang, or_iri=False)} {catalogue.label_pattern('?o', '?ol_', lang, or_iri=False)} }} "
             "GROUP BY ?p ?o ORDER BY ?p ?o")
 
 
 def _incoming(iri: str, lang: str) -> str:
     return (f"SELECT ?s ?p (SAMPLE(?sl_) AS ?sl) (SAMPLE(?pl_) AS ?pl) WHERE {{ ?s ?p <{iri}> . "
-            f"{_label_pattern('?s', '?sl_', lang)} {_label_pattern('?p', '?pl_', lang)} }} "
+            f"{catalogue.label_pattern('?s', '?sl_', lang, or_iri=False)} {catalogue.label_pattern('?p', '?pl_', lang, or_iri=False)} }} "
             "GROUP BY ?s ?p ORDER BY ?p ?s LIMIT 500")
 
 
@@ -684,7 +655,7 @@ def _describe_document(iri: str, path: str) -> str:
 
 def _class_counts(lang: str) -> str:
     return (f"SELECT ?c (SAMPLE(?cl_) AS ?cl) (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ?c . "
-            f"FILTER(STRSTARTS(STR(?c), \"{OFFRI}\")) {_label_pattern('?c', '?cl_', lang)} }} "
+            f"FILTER(STRSTARTS(STR(?c), \"{OFFRI}\")) {catalogue.label_pattern('?c', '?cl_', lang, or_iri=False)} }} "
             "GROUP BY ?c ORDER BY DESC(?n)")
 
 
@@ -704,10 +675,10 @@ def _cell(row: dict, key: str, key_label: str, value: str, value_label: str | No
     term = row[value]
     out: dict[str, object] = {"p": row[key].value if row[key] is not None else "",
                               "p_label": row[key_label].value if row[key_label] is not None else shorten(str(row[key])),
-                              "p_href": _href(row[key])}
+                              "p_href": link(row[key])}
     if isinstance(term, ox.NamedNode):
         label = row[value_label].value if value_label and row[value_label] is not None else shorten(str(term))
-        out.update(value=term.value, label=label, href=_href(term), literal=False)
+        out.update(value=term.value, label=label, href=link(term), literal=False)
     elif isinstance(term, ox.Literal):
         out.update(value=term.value, label=term.value, href=None, literal=True, lang=term.language)
     else:
@@ -723,19 +694,6 @@ def _toggle(query: list[tuple[str, str]], facet: str, value: str) -> str:
     else:
         rest = [*query, (name, value)]
     return "?" + urlencode([(k, v) for k, v in rest if k != "format"])
-
-
-def _href(term: object) -> str | None:
-    """Where a term links to: our own document for our IRIs, the IRI itself for http(s) ones,
-    nothing for any other scheme (a ``javascript:`` IRI in the data must not become a link)."""
-    if isinstance(term, ox.NamedNode) and term.value.startswith(BASE):
-        rest = term.value[len(BASE):]
-        if rest.startswith("ns#"):
-            return "/doc/ns#" + rest[3:]
-        return "/doc/" + rest
-    if isinstance(term, ox.NamedNode) and term.value.startswith(("http://", "https://")):
-        return term.value
-    return None
 
 
 def _html(env: Environment, template: str, lang: str, request: Request,

@@ -123,12 +123,15 @@ def _filters(kind_: Kind, chosen: dict[str, list[str]], text: str | None, skip: 
     return " ".join(parts)
 
 
-def label_pattern(var: str, out: str, lang: str) -> str:
-    """``out`` = the label of ``var`` in ``lang``, else English, else any."""
-    return (f"OPTIONAL {{ {var} skos:prefLabel|rdfs:label {out}_1 FILTER(langMatches(lang({out}_1), \"{lang}\")) }} "
-            f"OPTIONAL {{ {var} skos:prefLabel|rdfs:label {out}_2 FILTER(langMatches(lang({out}_2), \"en\")) }} "
-            f"OPTIONAL {{ {var} skos:prefLabel|rdfs:label {out}_3 }} "
-            f"BIND(COALESCE({out}_1, {out}_2, {out}_3, STR({var})) AS {out})")
+def label_pattern(var: str, out: str, lang: str, or_iri: bool = True) -> str:
+    """``out`` = the label of ``var`` in ``lang``, else English, else any (else the IRI as text,
+    with ``or_iri``). Written with full IRIs, so it fits queries with or without PREFIXES."""
+    name = "<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2000/01/rdf-schema#label>"
+    last = f", STR({var})" if or_iri else ""
+    return (f"OPTIONAL {{ {var} {name} {out}_1 FILTER(langMatches(lang({out}_1), \"{lang}\")) }} "
+            f"OPTIONAL {{ {var} {name} {out}_2 FILTER(langMatches(lang({out}_2), \"en\")) }} "
+            f"OPTIONAL {{ {var} {name} {out}_3 }} "
+            f"BIND(COALESCE({out}_1, {out}_2, {out}_3{last}) AS {out})")
 
 
 def items_query(kind_: Kind, chosen: dict[str, list[str]], text: str | None, lang: str, limit: int) -> str:

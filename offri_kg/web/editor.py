@@ -10,17 +10,16 @@ and properties) left out.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from offri_kg.names import PREFIXES, shorten
+from offri_kg.names import PREFIXES
 from offri_kg.query.bind import bindings, with_values_block
 from offri_kg.query.library import stored_queries
+from offri_kg.web.pages import language, templates
 from offri_kg.web.text import w
 
 #: Where the vendored YASGUI lives under ``/static``.
@@ -33,14 +32,6 @@ def editor_routes() -> list:
         Mount("/static", app=StaticFiles(packages=[("offri_kg.web", "static")]), name="static"),
         Route("/editor", editor_page, name="editor"),
     ]
-
-
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    env = Environment(loader=PackageLoader("offri_kg.web", "templates"), autoescape=select_autoescape())
-    env.globals["w"] = w
-    env.filters["short"] = shorten
-    return env
 
 
 def editor_tabs(lang: str) -> list[dict[str, str]]:
@@ -59,13 +50,11 @@ def script_json(value: object) -> str:
 
 
 async def editor_page(request: Request) -> Response:
-    from offri_kg.web.app import _lang  # the app imports this module: look its language rule up late
-
-    lang = _lang(request)
+    lang = language(request)
     other = "en" if lang == "nb" else "nb"
     tabs = editor_tabs(lang)
     config = {"endpoint": "/sparql", "tabs": tabs, "prefixes": PREFIXES, "newTab": w("editor-new-tab", lang)}
-    body = _env().get_template("editor.html").render(
+    body = templates().get_template("editor.html").render(
         lang=lang, other=other, page_path=request.url.path, title=w("editor", lang), yasgui=YASGUI,
         tabs=tabs, config=script_json(config))
     return Response(body, media_type="text/html; charset=utf-8", headers={"Vary": "Accept-Language, Cookie"})

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from urllib.parse import parse_qsl
 
 from offri_kg.errors import OffriError
-from offri_kg.query.guard import keywords_only
+from offri_kg.query.guard import fetching_feature, keywords_only
 
 
 class ProtocolError(OffriError):
@@ -99,17 +98,7 @@ def parse_operation(method: str, query_string: str, content_type: str | None, bo
                      [v for k, v in params if k == "using-named-graph-uri"])
 
 
-_SERVICE_LOAD = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
 _FROM = re.compile(r"\bFROM(\s+NAMED)?\b", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1024)
-def fetching_feature(sparql: str) -> str | None:
-    """SERVICE or LOAD if the text uses one (outside strings, IRIs and comments), else None.
-    Checked again in the worker for every query, the pages' own included: a backstop should a
-    value ever escape into a page's query."""
-    match = _SERVICE_LOAD.search(keywords_only(sparql))
-    return match.group(1).upper() if match else None
 
 
 def nesting_depth(sparql: str) -> int:

@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
@@ -24,7 +23,7 @@ import pyoxigraph as ox
 
 from offri_kg.errors import OffriError
 from offri_kg.web.negotiate import choose
-from offri_kg.web.protocol import fetching_feature
+from offri_kg.query.guard import fetching_feature
 from offri_kg.web.results import CONTENT_TYPES, GRAPH_TYPES, RESULT_TYPES, write_boolean, write_select
 
 #: What a SELECT/ASK answer may be sent as, preferred first; and a CONSTRUCT/DESCRIBE answer.
