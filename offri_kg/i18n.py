@@ -121,6 +121,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the parameter {name} of {query} got '{value}', but expects {expected}.",
         "nb": "parameteren {name} i {query} fikk «{value}», men venter {expected}.",
     },
+    "missing-param": {
+        "en": "the parameter {name} of {query} needs a value: {expected}.",
+        "nb": "parameteren {name} i {query} må ha en verdi: {expected}.",
+    },
     "param-not-allowed": {
         "en": "the parameter {name} of {query} cannot be '{value}'; choose one of: {allowed}.",
         "nb": "parameteren {name} i {query} kan ikke være «{value}»; velg en av: {allowed}.",

@@ -120,3 +120,38 @@ def test_network_features_are_refused(text: str, feature: str | None) -> None:
     with pytest.raises(OffriError) as caught:
         check_query(text)
     assert caught.value.params["feature"] == feature
+
+
+MARKED = parse_stored_query(Path(__file__).parent / "fixtures" / "queries" / "t-marker.rq")
+
+
+def test_a_parameters_marker_places_the_values_block_inside_the_subquery(store) -> None:
+    """Without the marker the block would join after the subquery had counted every municipality."""
+    text = with_values_block(MARKED.sparql, bindings(MARKED, {}))
+    assert text.count("VALUES") == 1
+    subquery = text[text.index("SELECT ?municipality (COUNT"):text.index("GROUP BY")]
+    assert "VALUES (?municipality) { (<https://w3id.org/offri/id/municipality/arendal>) }" in subquery
+    rows = list(store.query(text, use_default_graph_as_union=True))
+    assert [r["municipality"].value for r in rows] == ["https://w3id.org/offri/id/municipality/arendal"]
+    assert int(rows[0]["n"].value) > 0
+
+
+def test_without_a_marker_the_values_block_opens_the_where_clause() -> None:
+    text = with_values_block(QUERY.sparql, bindings(QUERY, {}))
+    assert text.index("VALUES") < text.index("?p offri:inMunicipality")
+    assert text.index("VALUES") > text.index("WHERE {")
+
+
+def test_a_required_parameter_cannot_be_left_empty() -> None:
+    with pytest.raises(OffriError) as caught:
+        bindings(MARKED, {"municipality": ""})
+    assert caught.value.code == "missing-param" and caught.value.params["name"] == "municipality"
+    assert "needs a value" in render_error(caught.value, "en") and "an IRI" in render_error(caught.value, "en")
+    assert "må ha en verdi" in render_error(caught.value, "nb")
+    bindings(QUERY, {"municipality": ""})  # optional ones may: the query then answers for all
+
+
+def test_strings_are_written_as_plain_literals() -> None:
+    """The same term as "x"^^xsd:string, but Virtuoso matches only the plain form to its data."""
+    text = with_values_block(MARKED.sparql, bindings(MARKED, {"county": "Trøndelag"}))
+    assert 'VALUES (?county ?municipality) { ("Trøndelag" <' in text and "XMLSchema#string" not in text

@@ -66,6 +66,8 @@ def test_ill_typed_parameter(store: Path) -> None:
     assert bad.code == 2 and "no parameter 'nosuch'" in bad.err
     syntax = offri("query", "q01-partnerships", "--store", store, "--param", "municipality", "--lang", "en")
     assert syntax.code == 2 and "NAME=VALUE" in syntax.err
+    missing = offri("query", "q11-compare-municipalities", "--store", store, "--param", "second=", "--lang", "nb")
+    assert missing.code == 2 and "second" in missing.err and "må ha en verdi" in missing.err
 
 
 def test_sparql_file_with_syntax_error_names_line_and_column(store: Path, tmp_path: Path) -> None:

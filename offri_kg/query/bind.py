@@ -2,7 +2,7 @@
 
 Values are parsed into typed RDF terms first (an IRI is checked to be an IRI, a date a date), so
 no value can change a query's shape. The terms are serialised by rdflib into a ``VALUES``
-block at the top of the query's WHERE clause — the same text for the embedded store and for
+block at the top of the query's WHERE clause (or where a ``# @parameters`` comment says) — the same text for the embedded store and for
 any remote endpoint, so every backend evaluates exactly the same query. (pyoxigraph's
 ``substitutions`` would be engine-side binding, but it only accepts projected variables.)
 """
@@ -81,6 +81,9 @@ def bindings(query: StoredQuery, given: dict[str, str]) -> dict[str, ox.NamedNod
     for param in query.params:
         raw = given.get(param.name, param.default)
         if raw is None or raw == "":
+            if param.required:
+                raise OffriError("missing-param", {"query": query.id, "name": param.name,
+                                                    "expected": Msg(f"expect-{param.type}", {"scheme": param.scheme or "—"})})
             continue
         out[param.name] = parse_value(query, param.name, raw)
     return out
@@ -91,30 +94,51 @@ def to_rdflib(term: ox.NamedNode | ox.Literal) -> rdflib.term.Identifier:
         return rdflib.URIRef(term.value)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD + "string":
+        # written "x", not "x"^^xsd:string: the same term in RDF 1.1, but Virtuoso matches a
+        # typed xsd:string neither to the plain literals it stores nor in "=" after a UNION
+        return rdflib.Literal(term.value)
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
 
 def with_values_block(sparql: str, terms: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """``sparql`` with ``VALUES (?a ?b) { (t1 t2) }`` opening its WHERE clause (for remote stores)."""
+    """``sparql`` with ``VALUES (?a ?b) { (t1 t2) }`` where its parameters belong.
+
+    By default the block opens the WHERE clause. A query that aggregates in a subquery marks
+    the place with a comment line ``# @parameters`` instead (one or more): a VALUES block in the
+    outer query would join only after the subquery had computed every row, so a selective
+    parameter would not make the query cheaper.
+    """
     if not terms:
         return sparql
     names = sorted(terms)
     block = ("VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
              + " ".join(to_rdflib(terms[n]).n3() for n in names) + ") } ")
-    position = _first_group_brace(sparql)
-    return sparql[: position + 1] + " " + block + sparql[position + 1:]
+    out, last = [], 0
+    for position in _insertion_points(sparql):
+        out += [sparql[last: position + 1], " ", block]
+        last = position + 1
+    return "".join(out) + sparql[last:]
+
+
+PARAMETERS_MARKER = "# @parameters"
 
 
 @lru_cache(maxsize=256)
-def _first_group_brace(sparql: str) -> int:
-    """Index of the ``{`` that opens the WHERE clause: the first one outside IRIs, strings, comments."""
+def _insertion_points(sparql: str) -> tuple[int, ...]:
+    """Where VALUES blocks go: the end of each ``# @parameters`` comment line, else the ``{``
+    that opens the WHERE clause (the first one outside IRIs, strings and comments)."""
+    markers: list[int] = []
+    first_brace = -1
     i, n = 0, len(sparql)
     while i < n:
         c = sparql[i]
         if c == "#":
-            i = sparql.find("\n", i)
-            if i < 0:
-                break
+            end = sparql.find("\n", i)
+            end = n if end < 0 else end
+            if sparql[i:end].strip() == PARAMETERS_MARKER:
+                markers.append(end)
+            i = end
         elif c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", sparql[i:]):
             i = sparql.find(">", i)
         elif c in "\"'":
@@ -123,7 +147,11 @@ def _first_group_brace(sparql: str) -> int:
             while i < n and not sparql.startswith(quote, i):
                 i += 2 if sparql[i] == "\\" else 1
             i += len(quote) - 1
-        elif c == "{":
-            return i
+        elif c == "{" and first_brace < 0:
+            first_brace = i
         i += 1
-    raise ValueError("query has no WHERE clause")
+    if markers:
+        return tuple(markers)
+    if first_brace < 0:
+        raise ValueError("query has no WHERE clause")
+    return (first_brace,)

@@ -17,7 +17,8 @@ A header looks like::
     #+ label.nb = "Kommune"
     #+ label.en = "Municipality"
 
-A parameter given no value and having no default stays unbound: the query answers for all.
+A parameter given no value and having no default stays unbound: the query answers for all —
+unless the header says ``required = true``, when leaving it empty is an error.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class Param:
     values: tuple[str, ...] = ()
     scheme: str | None = None
     label: dict[str, str] = field(default_factory=dict)
+    #: A required parameter may not be left empty (header key ``required = true``): for a query
+    #: whose shape needs the value, "unbound" would not mean "all".
+    required: bool = False
 
     def text(self, lang: str) -> str:
         return self.label.get(lang) or self.label.get("en") or self.name
@@ -82,7 +86,7 @@ def parse_stored_query(path: Path) -> StoredQuery:
             raise ValueError(f"{path}: parameter {item['name']} has unknown type {item['type']}")
         params.append(Param(name=item["name"], type=item["type"], default=item.get("default"),
                             values=tuple(item.get("values", ())), scheme=item.get("scheme"),
-                            label=dict(item.get("label", {}))))
+                            label=dict(item.get("label", {})), required=bool(item.get("required", False))))
     return StoredQuery(id=meta["id"], question=tuple(question) if isinstance(question, list) else (question,),
                        title=dict(meta["title"]), description=dict(meta.get("description", {})),
                        params=tuple(params), sparql=text, path=path,
