@@ -53,14 +53,17 @@ def data_file(label: str) -> Path:
     return path
 
 
-def median_ms(fn, repeat: int) -> float:
-    fn()  # warm
-    times = []
+def paired_median_ms(first, second, repeat: int) -> tuple[float, float]:
+    """Median ms of two functions run turn about, so that a noisy stretch on this shared
+    machine falls on both and not on whichever happened to run then."""
+    first(), second()  # warm
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+        for fn, out in ((first, times[0]), (second, times[1])):
+            started = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - started)
+    return statistics.median(times[0]) * 1000, statistics.median(times[1]) * 1000
 
 
 def rdflib_child(path: str, texts: dict[str, str], out: "mp.Queue") -> None:
@@ -140,9 +143,10 @@ def bench_size(label: str, repeat: int, with_rdflib: bool) -> dict:
             terms = bindings(query, {})
             text = with_values_block(query.sparql, terms)
             texts[query.id] = text
-            offri_ms = median_ms(lambda: store.query(query.sparql, bindings(query, {})).rows, repeat)
             raw = store.oxigraph
-            raw_ms = median_ms(lambda: list(raw.query(text, use_default_graph_as_union=True)), repeat)
+            offri_ms, raw_ms = paired_median_ms(lambda: store.query(query.sparql, bindings(query, {})).rows,
+                                                lambda: list(raw.query(text, use_default_graph_as_union=True)),
+                                                repeat)
             rows = len(store.query(query.sparql, terms).rows)
             row["queries"][query.id] = {"offri_ms": offri_ms, "raw_ms": raw_ms, "rows": rows}
         store.close()
