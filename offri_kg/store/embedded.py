@@ -19,6 +19,7 @@ import shutil
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -50,6 +51,12 @@ class ValidationFailed(OffriError):
 
 def _checksum(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _reference_size() -> int:
+    """Quads in the reference graphs alone (what ``build_store`` adds to every dataset)."""
+    return len(build_store([]))
 
 
 def _count(store: ox.Store, graph: str) -> int:
@@ -186,7 +193,13 @@ class EmbeddedStore:
             """The report, each graph's size (cheaper to count here than on disk later), and
             the nodes the new data shares with other graphs in the store."""
             memory = build_store([Source(s.path, t, s.format, s.data) for s, t in zip(sources, targets)])
-            counts = {t: _count(memory, t) for t in targets}
+            if (len(targets) == 1 and targets[0] not in reference
+                    and not FORMATS[sources[0].format][0].supports_datasets):
+                # all of it went to one graph beside the reference ones: len() walks the store
+                # faster than a COUNT query (0.07 s against 0.22 s at 1M)
+                counts = {targets[0]: len(memory) - _reference_size()}
+            else:
+                counts = {t: _count(memory, t) for t in targets}
             shared = self._shared_nodes(memory, counts, others)
             return validate_store(memory), counts, shared
 
@@ -200,8 +213,8 @@ class EmbeddedStore:
                 fmt = FORMATS[source.format][0]
                 base = source.path.resolve().as_uri()
                 if fmt.supports_datasets:
-                    jobs.append(lambda s=source, n=node: self._ox.bulk_extend(dataset_quads(s, n, lenient=True))
-                                or len(s.data))
+                    jobs.append(lambda s=source, n=node: self._ox.bulk_extend(
+                        dataset_quads(s, n, lenient=True)) or len(s.data))
                     continue
                 parts = split_ntriples(source.data) if source.format == "ntriples" else [source.data]
                 for part in parts:
@@ -211,10 +224,11 @@ class EmbeddedStore:
 
         self._begin(targets)
         try:
-            jobs = disk_jobs()
-            with ThreadPoolExecutor(max_workers=1 + min(2, len(jobs))) as pool:
+            with ThreadPoolExecutor(max_workers=3) as pool:
+                # validation first: it is the longer road (parse into memory, then validate),
+                # and the split of the file for the disk writes overlaps its start
                 memory_report = pool.submit(validate_in_memory)
-                writes = [pool.submit(job) for job in jobs]
+                writes = [pool.submit(job) for job in disk_jobs()]
                 # the in-memory parse is the strict one, so its error (with line and column) wins
                 report, counts, shared = memory_report.result()
                 done = 0
