@@ -560,6 +560,7 @@ def create_app(config: ServeConfig) -> Starlette:
             return
         snapshots = Snapshots(config.store_path)  # type: ignore[arg-type]
         pool = QueryPool(size=config.workers, time_limit=config.time_limit, threads=config.threads)
+        await pool.start()
         holder["state"] = _State(config=config, snapshots=snapshots, pool=pool)
         reader = ox.Store.read_only(str(snapshots.current))
         holder["state"].graphs = {g.value for g in reader.named_graphs()}

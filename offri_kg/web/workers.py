@@ -12,12 +12,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import multiprocessing as mp
+import os
+import socket
+import struct
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 
 import pyoxigraph as ox
 
@@ -167,59 +170,81 @@ def _worker_main(conn: Connection, threads: int) -> None:
 
 
 class _Worker:
-    """One worker process, and a reader thread that hands its replies to the waiting requests."""
+    """One worker process. The server's event loop reads its replies itself (no thread per
+    worker, no hand-over between threads): a reply wakes the waiting request directly."""
 
-    def __init__(self, ctx: mp.context.BaseContext, threads: int, on_exit: "Callable[[_Worker], None]") -> None:
-        self.conn, child = ctx.Pipe()
+    def __init__(self, ctx: mp.context.BaseContext, threads: int) -> None:
+        self._conn, child = ctx.Pipe()  # a socket pair; the worker side speaks Connection frames
         self.process = ctx.Process(target=_worker_main, args=(child, threads), daemon=True)
         self.process.start()
         child.close()
-        self.pending: dict[int, Future] = {}
-        self.lock = threading.Lock()
+        self.pending: dict[int, asyncio.Future] = {}
         self.alive = True
         self.exclusive = False  # running a suspect batch alone
-        self._on_exit = on_exit
-        threading.Thread(target=self._read, daemon=True).start()
+        self._writer: asyncio.StreamWriter | None = None
+        self.reading: asyncio.Task | None = None
 
-    def _read(self) -> None:
-        while True:
-            try:
-                ident, replies = self.conn.recv()
-            except (EOFError, OSError):
-                break
-            with self.lock:
-                future = self.pending.pop(ident, None)
-            if future is not None and not future.done():
-                future.set_result(replies)
-        self.alive = False
-        self._on_exit(self)
+    async def open(self, on_reply: Callable[[], None], on_exit: "Callable[[_Worker], Awaitable[None]]") -> None:
+        """Connect the worker's socket to the event loop and start reading its replies."""
+        sock = socket.socket(fileno=os.dup(self._conn.fileno()))
+        reader, self._writer = await asyncio.open_connection(sock=sock, limit=2**20)
+        self.reading = asyncio.create_task(self._read(reader, on_reply, on_exit))
 
-    def submit(self, ident: int, jobs: list[Job]) -> Future:
-        future: Future = Future()
-        with self.lock:
-            self.pending[ident] = future
+    async def _read(self, reader: asyncio.StreamReader, on_reply: Callable[[], None],
+                    on_exit: "Callable[[_Worker], Awaitable[None]]") -> None:
         try:
-            with self.lock:
-                self.conn.send((ident, jobs))
-        except (OSError, ValueError):
-            with self.lock:
-                self.pending.pop(ident, None)
+            while True:
+                ident, replies = ForkingPickler.loads(await _read_frame(reader))
+                future = self.pending.pop(ident, None)
+                if future is not None and not future.done():
+                    future.set_result(replies)
+                on_reply()  # a slot is free (also when the request that sent it was cancelled)
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            pass  # the worker went away (killed for a time limit, or crashed)
+        self.alive = False
+        if self._writer is not None:
+            self._writer.close()
+        self.fail_pending()
+        await on_exit(self)
+
+    def submit(self, ident: int, jobs: list[Job]) -> asyncio.Future:
+        """Send a batch; the future gets the worker's replies (or ``_Died``)."""
+        future = asyncio.get_running_loop().create_future()
+        if not self.alive or self._writer is None or self._writer.is_closing():
             future.set_exception(_Died())
+            return future
+        self.pending[ident] = future
+        self._writer.write(_frame(ForkingPickler.dumps((ident, jobs))))
         return future
 
     def fail_pending(self) -> None:
         """Every request still waiting on this worker learns it died (and may retry elsewhere)."""
-        with self.lock:
-            waiting, self.pending = list(self.pending.values()), {}
+        waiting, self.pending = list(self.pending.values()), {}
         for future in waiting:
             if not future.done():
                 future.set_exception(_Died())
 
     def stop(self) -> None:
+        """Kill the process (blocking: call it off the event loop, or at shutdown)."""
         self.alive = False
         self.process.kill()
         self.process.join(timeout=5)
-        self.conn.close()
+        self._conn.close()
+
+
+def _frame(payload: bytes) -> bytes:
+    """``payload`` framed as ``multiprocessing.Connection`` frames it (what the worker reads)."""
+    if len(payload) > 0x7FFFFFFF:
+        return struct.pack("!i", -1) + struct.pack("!Q", len(payload)) + payload
+    return struct.pack("!i", len(payload)) + payload
+
+
+async def _read_frame(reader: asyncio.StreamReader) -> bytes:
+    """One ``multiprocessing.Connection`` frame from the worker."""
+    (size,) = struct.unpack("!i", await reader.readexactly(4))
+    if size == -1:
+        (size,) = struct.unpack("!Q", await reader.readexactly(8))
+    return await reader.readexactly(size)
 
 
 def _answers(replies: list) -> list[Answer]:
@@ -243,46 +268,62 @@ class QueryPool:
     overruns is killed and replaced. Batches that were running beside it in the same process did
     nothing wrong: they are sent once more to another worker. A batch whose worker dies twice
     under it is the one that crashes the engine, and gets ``query-crashed``.
+
+    Everything runs on the server's event loop (``start`` there first): a worker's replies are
+    read by the loop, and a request waiting for a free worker waits on a loop future.
     """
 
     def __init__(self, size: int = 2, time_limit: float = 10.0, threads: int = 4) -> None:
+        self.size = max(1, size)
         self.time_limit = time_limit
         self.threads = max(1, threads)
         self._ctx = mp.get_context("forkserver")
         self._ctx.set_forkserver_preload(["offri_kg.web.workers"])
-        self._lock = threading.Lock()
-        self._free = threading.Condition(self._lock)
         self._workers: list[_Worker] = []
+        self._waiting: list[asyncio.Future] = []
         self._ids = itertools.count()
         self._closed = False
         self._deaths: list[float] = []
         self.replaced = 0
-        for _ in range(max(1, size)):
-            self._workers.append(self._start())
 
-    def _start(self) -> _Worker:
-        return _Worker(self._ctx, self.threads, self._exited)
+    async def start(self) -> None:
+        """Start the workers (on the event loop that will use the pool)."""
+        for _ in range(self.size):
+            self._workers.append(await self._start())
 
-    def _exited(self, worker: _Worker) -> None:
-        """A worker process ended (killed or crashed): fail what waited on it, replace it.
+    async def _start(self) -> _Worker:
+        worker = _Worker(self._ctx, self.threads)
+        await worker.open(self._notify, self._exited)
+        return worker
 
-        Runs on the dead worker's reader thread. Restarts slow down when workers keep dying
-        at once (a broken install must not become a busy loop of forks)."""
-        worker.fail_pending()
+    def _notify(self) -> None:
+        """Workers may have room now: wake as many waiting requests as there are free slots,
+        oldest first (a woken request that has not run yet still counts as taking one)."""
+        free = sum(max(0, self.threads - len(w.pending)) for w in self._workers if w.alive and not w.exclusive)
+        for future in self._waiting:
+            if free <= 0:
+                break
+            if not future.done():
+                future.set_result(None)
+            free -= 1
+
+    async def _exited(self, worker: _Worker) -> None:
+        """A worker process ended (killed or crashed): replace it. Restarts slow down when
+        workers keep dying at once (a broken install must not become a busy loop of forks)."""
         now = time.monotonic()
         self._deaths = [t for t in self._deaths if now - t < 10] + [now]
         if len(self._deaths) > 5:
-            time.sleep(min(5.0, 0.2 * len(self._deaths)))
-        with self._lock:
-            if worker in self._workers and not self._closed:
-                self._workers.remove(worker)
-                self._workers.append(self._start())
-                self.replaced += 1
-            self._free.notify_all()
+            await asyncio.sleep(min(5.0, 0.2 * len(self._deaths)))
+        if worker in self._workers and not self._closed:
+            self._workers.remove(worker)
+            await asyncio.get_running_loop().run_in_executor(None, worker.process.join, 5)
+            self._workers.append(await self._start())
+            self.replaced += 1
+        self._notify()
 
     def _choose(self, alone: bool) -> _Worker | None:
-        """(Under the lock.) The least busy worker with room, or None; with ``alone``, an idle
-        worker, reserved for one batch."""
+        """The least busy worker with room, or None; with ``alone``, an idle worker, reserved
+        for one batch."""
         live = [w for w in self._workers if w.alive and not w.exclusive]
         if not live:
             return None
@@ -294,68 +335,55 @@ class QueryPool:
             return best
         return None
 
-    def _pick(self, deadline: float, alone: bool = False) -> _Worker:
-        """A worker as ``_choose`` gives it, waiting until ``deadline`` for one ("busy" after)."""
-        with self._lock:
-            while (worker := self._choose(alone)) is None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise OffriError("busy", {"seconds": self.time_limit})
-                self._free.wait(remaining)
+    async def _pick(self, deadline: float, alone: bool) -> _Worker:
+        """A worker as ``_choose`` gives it, waiting until ``deadline`` for one ("busy" after).
+        Requests wait in line: while anyone waits, a newcomer queues behind them."""
+        if not self._waiting and (worker := self._choose(alone)) is not None:
             return worker
-
-    def _try_pick(self, alone: bool) -> _Worker | None:
-        """A worker with room right now, or None (then the caller waits in a thread)."""
-        with self._lock:
-            return self._choose(alone)
+        loop = asyncio.get_running_loop()
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise OffriError("busy", {"seconds": self.time_limit})
+            woken = loop.create_future()
+            self._waiting.append(woken)
+            try:
+                await asyncio.wait_for(woken, remaining)
+            except asyncio.TimeoutError:
+                continue
+            finally:
+                self._waiting.remove(woken)
+            if (worker := self._choose(alone)) is not None:
+                return worker
 
     async def arun_many(self, jobs: list[Job], time_limit: float | None = None) -> list[Answer]:
         """Answers to ``jobs``, run one after another in one worker thread (one round trip for a
         page's several queries). Raises the first job's error: ``query-timeout``,
-        ``query-crashed``, ``busy`` or whatever the query itself caused.
-
-        Awaited on the event loop: the reply wakes the request directly, with no thread hop per
-        request (a third of the server's CPU on small queries went to those). A worker is
-        waited for in a thread only when every one is full."""
-        loop = asyncio.get_running_loop()
+        ``query-crashed``, ``busy`` or whatever the query itself caused."""
         limit = time_limit or self.time_limit
         for attempt in (1, 2):
             alone = attempt == 2
-            worker = self._try_pick(alone)
-            if worker is None:
-                waiting = loop.run_in_executor(None, self._pick, time.monotonic() + limit, alone)
-                try:
-                    worker = await waiting
-                except asyncio.CancelledError:  # the client went away while we waited
-                    waiting.add_done_callback(self._release_unused)
-                    raise
+            worker = await self._pick(time.monotonic() + limit, alone)
             future = worker.submit(next(self._ids), jobs)
             try:
-                replies = await asyncio.wait_for(asyncio.wrap_future(future), timeout=limit)
+                replies = await asyncio.wait_for(future, timeout=limit)
             except asyncio.TimeoutError:
-                await loop.run_in_executor(None, worker.stop)  # join() off the event loop
+                await asyncio.get_running_loop().run_in_executor(None, worker.stop)  # join() off the loop
                 raise OffriError("query-timeout", {"seconds": limit}) from None
             except _Died:
                 if attempt == 2:
                     raise OffriError("query-crashed") from None
                 continue
             finally:
-                with self._lock:
-                    worker.exclusive = False
-                    self._free.notify_all()
+                worker.exclusive = False
+                self._notify()
             return _answers(replies)
         raise OffriError("query-crashed")
 
-    def _release_unused(self, picked: "asyncio.Future[_Worker]") -> None:
-        """A worker picked for a request that was cancelled meanwhile: give it back."""
-        if not picked.cancelled() and picked.exception() is None:
-            with self._lock:
-                picked.result().exclusive = False
-                self._free.notify_all()
-
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            workers, self._workers = list(self._workers), []
+        self._closed = True
+        workers, self._workers = list(self._workers), []
         for worker in workers:
+            if worker.reading is not None:
+                worker.reading.cancel()
             worker.stop()
