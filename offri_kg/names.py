@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 PREFIXES: dict[str, str] = {
     "offri": "https://w3id.org/offri/ns#",
     "offrish": "https://w3id.org/offri/shapes#",
@@ -24,12 +26,19 @@ PREFIXES: dict[str, str] = {
 }
 
 
+_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+@lru_cache(maxsize=8192)
 def shorten(term: str | None) -> str:
-    """``<https://w3id.org/offri/ns#Goal>`` → ``offri:Goal``; works inside paths and literals."""
+    """``<https://w3id.org/offri/ns#Goal>`` → ``offri:Goal``; works inside paths and literals.
+    (Cached: pages show the same properties and classes over and over.)"""
     if term is None:
         return ""
     out = term
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+    if "<" not in out:
+        return out
+    for prefix, namespace in _LONGEST_FIRST:
         out = _replace_iris(out, namespace, prefix)
     return out
 
