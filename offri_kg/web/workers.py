@@ -207,6 +207,7 @@ class _Worker:
         self.alive = True
         self.exclusive = False  # running a suspect batch alone
         self._writer: asyncio.StreamWriter | None = None
+        self._outbox: list[bytes] = []
         self.reading: asyncio.Task | None = None
 
     async def open(self, on_reply: Callable[[], None], on_exit: "Callable[[_Worker], Awaitable[None]]") -> None:
@@ -239,8 +240,17 @@ class _Worker:
             future.set_exception(_Died())
             return future
         self.pending[ident] = future
-        self._writer.write(_frame(ForkingPickler.dumps((ident, jobs))))
+        if not self._outbox:  # the first batch this turn of the loop: send them all at its end
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._outbox.append(_frame(ForkingPickler.dumps((ident, jobs))))
         return future
+
+    def _flush(self) -> None:
+        """Write the batches gathered in one turn of the event loop with one system call: under
+        load several requests arrive together, and each write wakes the worker."""
+        frames, self._outbox = self._outbox, []
+        if self._writer is not None and not self._writer.is_closing():
+            self._writer.write(b"".join(frames))
 
     def fail_pending(self) -> None:
         """Every request still waiting on this worker learns it died (and may retry elsewhere)."""
