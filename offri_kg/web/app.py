@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from offri_kg.errors import OffriError
@@ -98,6 +98,7 @@ def create_app(config: ServeConfig) -> Starlette:
     env = templates()
     holder: dict[str, _State] = {}
     update_lock = asyncio.Lock()
+    dump_lock = asyncio.Lock()
 
     def state() -> _State:
         return holder["state"]
@@ -524,14 +525,36 @@ def create_app(config: ServeConfig) -> Starlette:
             refresh()
             if st.snapshots is None:
                 data = await run_in_threadpool(st.pool.store.export, ox.RdfFormat.N_QUADS)  # type: ignore[union-attr]
-            else:
-                reader = ox.Store.read_only(str(st.snapshots.current))
-                data = await run_in_threadpool(reader.dump, None, ox.RdfFormat.N_QUADS)
-                del reader
+                return Response(data, media_type="application/n-quads", headers={
+                    "Content-Disposition": 'attachment; filename="offri.nq"'})
+            path = await dump_file(st.snapshots)
         except OffriError as error:
             return error_response(request, error, status_of(error))
-        return Response(data, media_type="application/n-quads", headers={
-            "Content-Disposition": 'attachment; filename="offri.nq"'})
+        # from a file, in pieces: a national dump is hundreds of MB, which the server's memory
+        # (and its 1 GB budget) should not hold per download
+        return FileResponse(path, media_type="application/n-quads", filename="offri.nq")
+
+    async def dump_file(snapshots: Snapshots) -> Path:
+        """The dump of the snapshot being served, written once per store generation (beside
+        the snapshot, removed with it); older generations' dumps are deleted."""
+        generation, current = snapshots.generation, snapshots.current
+        path = snapshots.root / f"dump-{generation}.nq"
+        async with dump_lock:
+            if not path.exists():
+                def write() -> None:
+                    partial = path.with_suffix(".partial")
+                    reader = ox.Store.read_only(str(current))
+                    try:
+                        reader.dump(str(partial), ox.RdfFormat.N_QUADS)
+                    finally:
+                        del reader
+                    os.replace(partial, path)
+                    for old in snapshots.root.glob("dump-*.nq"):
+                        if old != path:
+                            old.unlink(missing_ok=True)
+
+                await run_in_threadpool(write)
+        return path
 
     async def sitemap(request: Request) -> Response:
         try:

@@ -227,6 +227,8 @@ class _Worker:
                 on_reply()  # a slot is free (also when the request that sent it was cancelled)
         except (asyncio.IncompleteReadError, ConnectionError, OSError):
             pass  # the worker went away (killed for a time limit, or crashed)
+        except Exception:  # noqa: BLE001 - a reply that cannot be read: the stream is lost
+            self.process.kill()
         self.alive = False
         if self._writer is not None:
             self._writer.close()
