@@ -121,6 +121,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the parameter {name} of {query} got '{value}', but expects {expected}.",
         "nb": "parameteren {name} i {query} fikk «{value}», men venter {expected}.",
     },
+    "bad-page": {
+        "en": "'{value}' is not a page number; pages are counted from 1.",
+        "nb": "«{value}» er ikke et sidenummer; sidene telles fra 1.",
+    },
     "missing-param": {
         "en": "the parameter {name} of {query} needs a value: {expected}.",
         "nb": "parameteren {name} i {query} må ha en verdi: {expected}.",

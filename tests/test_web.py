@@ -214,12 +214,16 @@ def test_a_load_invalidates_cached_pages(tmp_path: Path) -> None:
         assert web.get("/doc/id/actor/offri-maintainers").text == first  # from the cache
         dump = web.get("/dump.nq").content
         assert b"cache-marker" not in dump and web.get("/dump.nq").content == dump  # the dump file, kept
-        marker.write_text(f'<{ACTOR}> <http://www.w3.org/2000/01/rdf-schema#comment> "cache-marker" .\n', encoding="utf-8")
+        search = {"q": "cachemarkerlabel", "lang": "en"}
+        assert "<strong>0</strong>" in web.get("/browse/organisations", params=search).text
+        marker.write_text(f'<{ACTOR}> <http://www.w3.org/2000/01/rdf-schema#comment> "cache-marker" ;\n'
+                          f'    <http://www.w3.org/2000/01/rdf-schema#label> "cachemarkerlabel"@en .\n', encoding="utf-8")
         store = EmbeddedStore(path)
         store.load(read_sources([marker]))
         store.close()
         assert "cache-marker" in web.get("/doc/id/actor/offri-maintainers").text
         assert b"cache-marker" in web.get("/dump.nq").content  # a new generation, a new dump
+        assert "<strong>1</strong>" in web.get("/browse/organisations", params=search).text  # count and facets too
         assert len(list((path / "serving").glob("*/dump-*.nq"))) == 1  # the old one is gone
 
 

@@ -137,3 +137,47 @@ def test_the_language_link_keeps_the_chosen_facets(web) -> None:
 def test_stored_query_pages_mark_invented_data_in_rows_and_counts(web) -> None:
     for name in ("q01-partnerships", "q11-compare-municipalities", "q11b-compare-countries"):
         assert 'class="badge"' in web.get(f"/queries/{name}", params={"lang": "en"}).text, name
+
+
+def test_long_lists_come_in_pages(tmp_path: Path) -> None:
+    """Past ``page_rows`` items a type page shows one page and links the next; together the
+    pages hold every item once, in order of name; the CSV holds all of them."""
+    with client(built_store(tmp_path / "store"), page_rows=4) as small:
+        first = small.get("/browse/partnerships", params={"lang": "en"}).text
+        total = found(first)
+        assert total > 8 and "Showing 1–4 of" in first and 'rel="next"' in first and 'rel="prev"' not in first
+        names, page = [], 1
+        while True:
+            text = small.get("/browse/partnerships", params={"lang": "en", "page": page}).text
+            shown = re.findall(r'<li><a href="/doc/id/partnership/[^"]+">([^<]+)</a>', text)
+            assert len(shown) <= 4
+            names += shown
+            if 'rel="next"' not in text:
+                break
+            assert 'rel="next"' in text and f"page={page + 1}" in text
+            page += 1
+        assert len(names) == total == len(set(names)) and names == sorted(names, key=str.lower)
+        rows = list(csv.DictReader(io.StringIO(small.get("/browse/partnerships", params={"format": "csv"}).text)))
+        assert len(rows) == total
+        bad = small.get("/browse/partnerships", params={"page": "0", "lang": "nb"})
+        assert bad.status_code == 400 and "sidenummer" in bad.text
+
+
+def test_a_large_sitemap_becomes_an_index(tmp_path: Path) -> None:
+    """The sitemaps.org limit is 50,000 URLs per file; past it (here past 10) /sitemap.xml lists
+    /sitemap-N.xml files that together hold every URL once."""
+    with client(built_store(tmp_path / "store"), sitemap_size=10) as small:
+        index = small.get("/sitemap.xml")
+        assert index.status_code == 200 and "<sitemapindex" in index.text
+        parts = re.findall(r"<loc>http://testserver(/sitemap-\d+\.xml)</loc>", index.text)
+        assert len(parts) > 2
+        urls = []
+        for part in parts:
+            page = small.get(part)
+            assert page.status_code == 200 and "<urlset" in page.text
+            urls += re.findall(r"<loc>([^<]+)</loc>", page.text)
+        assert len(urls) == len(set(urls)) and "http://testserver/doc/id/actor/offri-maintainers" in urls
+        assert small.get(f"/sitemap-{len(parts) + 1}.xml").status_code == 404
+    with client(tmp_path / "store") as whole:
+        single = whole.get("/sitemap.xml").text
+        assert "<urlset" in single and sorted(re.findall(r"<loc>([^<]+)</loc>", single)) == sorted(urls)

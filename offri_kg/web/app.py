@@ -13,7 +13,9 @@ import base64
 import re
 import contextlib
 import hmac
+import html
 import logging
+import math
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -82,6 +84,7 @@ class ServeConfig:
     password: str | None = None
     cache_entries: int = 2048
     page_rows: int = 1000
+    sitemap_size: int = 50_000  # URLs per sitemap file (the sitemaps.org limit)
 
 
 @dataclass
@@ -91,6 +94,8 @@ class _State:
     pool: "QueryPool | RemoteRunner"
     graphs: set[str] = field(default_factory=set)
     cache: OrderedDict = field(default_factory=OrderedDict)
+    sitemap: tuple[str, list[str]] | None = None  # (store generation, IRIs it holds)
+    summaries: OrderedDict = field(default_factory=OrderedDict)  # a type page's count and facets
 
 
 def create_app(config: ServeConfig) -> Starlette:
@@ -108,6 +113,7 @@ def create_app(config: ServeConfig) -> Starlette:
         st = state()
         if st.snapshots is not None and st.snapshots.refresh():
             st.cache.clear()
+            st.summaries.clear()
             reader = ox.Store.read_only(str(st.snapshots.current))
             st.graphs = {g.value for g in reader.named_graphs()}
             del reader
@@ -396,33 +402,51 @@ def create_app(config: ServeConfig) -> Starlette:
             chosen = catalogue.selection(kind, list(request.query_params.multi_items()))
             text = (request.query_params.get("q") or "").strip()[:200] or None
             csv = request.query_params.get("format") == "csv"
+            page = _page_number(request.query_params.get("page"))
+            st = state()
             refresh()
-            key = page_key(request, "browse", kind.key, tuple(sorted((k, tuple(v)) for k, v in chosen.items())),
-                           text, csv, lang)
+            selected = tuple(sorted((k, tuple(v)) for k, v in chosen.items()))
+            key = page_key(request, "browse", kind.key, selected, text, csv, page, lang)
             hit = cached(key)
             if hit:
                 return hit
             limit = state().config.page_rows
-            if csv:
-                answer = await run(catalogue.items_query(kind, chosen, text, lang, limit), "text/csv")
+            if csv:  # all of it, not one page: a researcher's table
+                answer = await run(catalogue.items_query(kind, chosen, text, lang, state().config.row_cap + 1), "text/csv")
                 return remember(key, Response(answer.body, media_type="text/csv; charset=utf-8", headers={
                     "Content-Disposition": f'attachment; filename="{kind.key}.csv"'}))
-            items = await run(catalogue.items_query(kind, chosen, text, lang, limit), want_rows=True, row_cap=limit)
-            total = await run(catalogue.count_query(kind, chosen, text), want_rows=True)
+            # the items, their count and every facet at once: they run side by side in the workers;
+            # count and facets do not depend on the page, so the next page reuses them
+            summary_key = page_key(request, "browse-summary", kind.key, selected, text, lang)
+            summary = st.summaries.get(summary_key) if st.snapshots is not None else None  # (remote: no cache)
+            items, *fresh = await asyncio.gather(
+                run(catalogue.items_query(kind, chosen, text, lang, limit, (page - 1) * limit),
+                    want_rows=True, row_cap=limit),
+                *([] if summary else [run(catalogue.count_query(kind, chosen, text), want_rows=True),
+                                      *[run(catalogue.facet_query(kind, facet, chosen, text, lang), want_rows=True,
+                                            row_cap=catalogue.FACET_VALUES) for facet in kind.facets]]))
+            if summary is None:
+                summary = (fresh[0], fresh[1:])
+                if st.snapshots is not None:
+                    st.summaries[summary_key] = summary
+                while len(st.summaries) > 256:
+                    st.summaries.popitem(last=False)
+            total, counted = summary
             facets = []
-            for facet in kind.facets:
-                rows = (await run(catalogue.facet_query(kind, facet, chosen, text, lang), want_rows=True,
-                                  row_cap=limit)).rows
+            for facet, answer in zip(kind.facets, counted):
                 facets.append({"key": facet.key, "label": facet.label.get(lang, facet.label["en"]),
                                "values": [{"iri": r["v"].value, "label": r["label"].value, "n": int(r["n"].value),
-                                           "on": r["v"].value in chosen.get(facet.key, [])} for r in rows]})
+                                           "on": r["v"].value in chosen.get(facet.key, [])} for r in answer.rows]})
             # links are built from what was understood, never from the raw query string (it is
             # not part of the cache key)
             query = [("q", text)] if text else []
             query += [(f"f.{key_}", value) for key_, values in chosen.items() for value in values]
             return remember(key, _html(env, "browse.html", lang, request, title=kind.label.get(lang, kind.label["en"]),
                                        kind=kind, facets=facets, text=text or "",
-                                       total=int(total.rows[0]["n"].value),
+                                       total=int(total.rows[0]["n"].value), first=(page - 1) * limit + 1,
+                                       previous_link=("?" + urlencode([*query, ("page", page - 1)])) if page > 1 else None,
+                                       next_link=("?" + urlencode([*query, ("page", page + 1)]))
+                                       if page * limit < int(total.rows[0]["n"].value) else None,
                                        items=[{"iri": r["x"].value, "href": link(r["x"]), "label": r["label"].value,
                                                "description": r["description"].value if r["description"] else "",
                                                "illustrative": r["illustrative"].value in ("true", "1")}
@@ -556,20 +580,54 @@ def create_app(config: ServeConfig) -> Starlette:
                 await run_in_threadpool(write)
         return path
 
+    async def sitemap_urls(request: Request) -> list[str]:
+        """Every page worth indexing: home, stored queries, each resource minted under the base
+        (read once per store generation; sorted here, not by the engine, which would read every
+        IRI from disk at each comparison)."""
+        st = state()
+        generation = st.snapshots.generation if st.snapshots else None
+        remembered = st.sitemap
+        if remembered is not None and generation is not None and remembered[0] == generation:
+            subjects = remembered[1]
+        else:
+            rows = (await run(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"{BASE}\")) }}",
+                              want_rows=True, row_cap=10_000_000)).rows
+            subjects = sorted(r["s"].value for r in rows if "#" not in r["s"].value)
+            st.sitemap = (generation, subjects) if generation is not None else None
+        root = str(request.base_url).rstrip("/")
+        return ([f"{root}/"] + [f"{root}/queries/{q}" for q in sorted(stored_queries())]
+                + [f"{root}/doc/{quote(iri[len(BASE):])}" for iri in subjects])
+
     async def sitemap(request: Request) -> Response:
+        """``/sitemap.xml``: the URLs themselves, or, past the protocol's 50,000 URLs per file,
+        a sitemap index of ``/sitemap-N.xml`` files."""
         try:
             refresh()
-            rows = (await run(f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), \"{BASE}\")) }}"
-                              " ORDER BY ?s", want_rows=True, row_cap=50_000)).rows
+            urls = await sitemap_urls(request)
         except OffriError as error:
             return error_response(request, error, status_of(error))
+        size = state().config.sitemap_size
+        if len(urls) <= size:
+            return _urlset(urls)
         root = str(request.base_url).rstrip("/")
-        urls = [f"{root}/"] + [f"{root}/queries/{q}" for q in sorted(stored_queries())]
-        urls += [f"{root}/doc/{quote(r['s'].value[len(BASE):])}" for r in rows if "#" not in r["s"].value]
-        body = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-        body += [f"<url><loc>{u.replace('&', '&amp;')}</loc></url>" for u in urls]
-        body.append("</urlset>")
+        body = ['<?xml version="1.0" encoding="UTF-8"?>', '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        body += [f"<sitemap><loc>{root}/sitemap-{n}.xml</loc></sitemap>" for n in range(1, math.ceil(len(urls) / size) + 1)]
+        body.append("</sitemapindex>")
         return Response("\n".join(body) + "\n", media_type="application/xml")
+
+    async def sitemap_part(request: Request) -> Response:
+        """``/sitemap-N.xml``: the N-th file of the index (from 1)."""
+        try:
+            refresh()
+            number = _page_number(request.path_params["number"])
+            urls = await sitemap_urls(request)
+            size = state().config.sitemap_size
+            part = urls[(number - 1) * size: number * size]
+            if not part or len(urls) <= size:
+                raise OffriError("not-found", {"what": request.url.path})
+        except OffriError as error:
+            return error_response(request, error, status_of(error))
+        return _urlset(part)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):  # noqa: ANN202
@@ -605,6 +663,7 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/doc/{path:path}", document, name="document"),
         Route("/.well-known/void", void),
         Route("/sitemap.xml", sitemap),
+        Route("/sitemap-{number:str}.xml", sitemap_part),
         Route("/dump.nq", dump),
         *[Route(f"/{prefix}/{{rest:path}}", minted) for prefix in MINTED],
     ]
@@ -645,6 +704,22 @@ def _authorised(request: Request, config: ServeConfig) -> bool:
         return False
     return (hmac.compare_digest(user.encode(), config.user.encode())
             & hmac.compare_digest(password.encode(), config.password.encode()))
+
+
+def _urlset(urls: list[str]) -> Response:
+    body = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    body += [f"<url><loc>{html.escape(u, quote=False)}</loc></url>" for u in urls]
+    body.append("</urlset>")
+    return Response("\n".join(body) + "\n", media_type="application/xml")
+
+
+def _page_number(raw: str | None) -> int:
+    """``?page=`` as a page number from 1 (a page past the end simply shows no items)."""
+    if raw is None or raw == "":
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise OffriError("bad-page", {"value": raw[:40]})
+    return int(raw)
 
 
 def _outgoing(iri: str, lang: str) -> str:
