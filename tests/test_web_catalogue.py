@@ -140,9 +140,9 @@ def test_stored_query_pages_mark_invented_data_in_rows_and_counts(web) -> None:
 
 
 def test_long_lists_come_in_pages(tmp_path: Path) -> None:
-    """Past ``page_rows`` items a type page shows one page and links the next; together the
+    """Past ``browse_rows`` items a type page shows one page and links the next; together the
     pages hold every item once, in order of name; the CSV holds all of them."""
-    with client(built_store(tmp_path / "store"), page_rows=4) as small:
+    with client(built_store(tmp_path / "store"), browse_rows=4) as small:
         first = small.get("/browse/partnerships", params={"lang": "en"}).text
         total = found(first)
         assert total > 8 and "Showing 1–4 of" in first and 'rel="next"' in first and 'rel="prev"' not in first
@@ -181,3 +181,16 @@ def test_a_large_sitemap_becomes_an_index(tmp_path: Path) -> None:
     with client(tmp_path / "store") as whole:
         single = whole.get("/sitemap.xml").text
         assert "<urlset" in single and sorted(re.findall(r"<loc>([^<]+)</loc>", single)) == sorted(urls)
+
+
+def test_a_stored_query_page_shows_the_first_rows_and_says_so(tmp_path: Path) -> None:
+    """Past ``page_rows`` a stored-query page shows the first rows with a notice (never a
+    silent cut, never an error); its CSV holds every row."""
+    with client(built_store(tmp_path / "store"), page_rows=3) as small:
+        page = small.get("/queries/q01-partnerships", params={"lang": "en"})
+        assert page.status_code == 200 and "Showing the first 3 rows; the answer has more." in page.text
+        assert page.text.count("<tr>") == 1 + 3  # the header and three rows
+        rows = list(csv.DictReader(io.StringIO(small.get("/queries/q01-partnerships", params={"format": "csv"}).text)))
+        assert len(rows) > 3
+        few = small.get("/queries/q12b-shared-partners", params={"lang": "nb"}).text
+        assert "de første" not in few and "rader" in few

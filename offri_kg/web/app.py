@@ -83,7 +83,8 @@ class ServeConfig:
     user: str | None = None
     password: str | None = None
     cache_entries: int = 2048
-    page_rows: int = 1000
+    page_rows: int = 1000  # rows a stored-query page shows (its CSV has all)
+    browse_rows: int = 100  # items per page of a type page
     sitemap_size: int = 50_000  # URLs per sitemap file (the sitemaps.org limit)
 
 
@@ -120,11 +121,11 @@ def create_app(config: ServeConfig) -> Starlette:
 
     async def run(sparql: str, accept: str | None = None, want_rows: bool = False,
                   default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
-                  base_iri: str | None = None, row_cap: int | None = None) -> Answer:
+                  base_iri: str | None = None, row_cap: int | None = None, first_rows: bool = False) -> Answer:
         st = state()
         dataset = default_graph is not None or named_graphs is not None
         job = Job(sparql=sparql, accept=accept, db=str(st.snapshots.current) if st.snapshots else "",
-                  row_cap=row_cap or st.config.row_cap, want_rows=want_rows, base_iri=base_iri,
+                  row_cap=row_cap or st.config.row_cap, want_rows=want_rows, base_iri=base_iri, first_rows=first_rows,
                   default_graph=tuple(default_graph or ()) if dataset else None,
                   named_graphs=tuple(named_graphs or ()) if dataset else None)
         return (await st.pool.arun_many([job]))[0]
@@ -410,7 +411,7 @@ def create_app(config: ServeConfig) -> Starlette:
             hit = cached(key)
             if hit:
                 return hit
-            limit = state().config.page_rows
+            limit = state().config.browse_rows
             if csv:  # all of it, not one page: a researcher's table
                 answer = await run(catalogue.items_query(kind, chosen, text, lang, state().config.row_cap + 1), "text/csv")
                 return remember(key, Response(answer.body, media_type="text/csv; charset=utf-8", headers={
@@ -509,7 +510,8 @@ def create_app(config: ServeConfig) -> Starlette:
                 answer = await run(text, "text/csv")
                 return remember(key, Response(answer.body, media_type="text/csv; charset=utf-8", headers={
                     "Content-Disposition": f'attachment; filename="{stored.id}.csv"'}))
-            answer = await run(text, want_rows=True, row_cap=state().config.page_rows)
+            # the page shows the first rows and says so; its CSV has them all (up to the row cap)
+            answer = await run(text, want_rows=True, row_cap=state().config.page_rows, first_rows=True)
             # stored queries report invented data as ?illustrative (a row) or ?illustrativeCount (a group)
             illustrative = any((isinstance(row.get("illustrative"), ox.Literal)
                                 and row["illustrative"].value in ("true", "1"))
@@ -518,7 +520,8 @@ def create_app(config: ServeConfig) -> Starlette:
                                for row in answer.rows)
             return remember(key, _html(env, "query.html", lang, request, title=stored.title_in(lang), query=stored,
                                        given=given, variables=answer.variables, rows=answer.rows,
-                                       illustrative=illustrative, csv_link="?" + urlencode({**given, "format": "csv"}),
+                                       illustrative=illustrative, more=answer.more,
+                                       csv_link="?" + urlencode({**given, "format": "csv"}),
                                        twins=[("?" + urlencode({**given, "format": "csv"}), "text/csv")],
                                        keep=[(k, v) for k, v in given.items() if k != "lang"]))
         except OffriError as error:

@@ -40,6 +40,8 @@ WORDS: dict[str, dict[str, str]] = {
     "filter": {"nb": "Filtrer", "en": "Filter"},
     "found": {"nb": "treff", "en": "found"},
     "pages": {"nb": "Sider", "en": "Pages"},
+    "first-rows": {"nb": "Viser de første {n} radene; svaret har flere.",
+                   "en": "Showing the first {n} rows; the answer has more."},
     "showing": {"nb": "Viser", "en": "Showing"},
     "of": {"nb": "av", "en": "of"},
     "previous": {"nb": "Forrige side", "en": "Previous page"},

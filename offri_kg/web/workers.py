@@ -50,6 +50,7 @@ class Job:
     named_graphs: tuple[str, ...] | None = None
     base_iri: str | None = None
     want_rows: bool = False  # return Python rows (for HTML pages) instead of serialised bytes
+    first_rows: bool = False  # with want_rows: past row_cap, keep the first rows and say so
 
 
 #: How a worker sends a page's rows: SPARQL TSV, which Oxigraph writes and reads itself.
@@ -65,6 +66,7 @@ class Answer:
     body: bytes = b""
     variables: list[str] = field(default_factory=list)
     boolean: bool | None = None
+    more: bool = False  # the rows are the first ``row_cap`` of more (a page asked for that)
 
     @cached_property
     def rows(self) -> list[dict[str, object]]:
@@ -115,7 +117,11 @@ def answer_from(result: object, job: Job) -> Answer:
             if job.want_rows:  # our own pages' queries: their size is known to be modest
                 body = result.serialize(format=ox.QueryResultsFormat.TSV)
                 if body.count(b"\n") - 1 > job.row_cap:  # TSV escapes newlines in terms
-                    raise OffriError("too-many-rows", {"cap": job.row_cap})
+                    if not job.first_rows:
+                        raise OffriError("too-many-rows", {"cap": job.row_cap})
+                    lines = body.split(b"\n", job.row_cap + 1)
+                    return Answer(kind="select", content_type=ROWS_TSV, body=b"\n".join(lines[:-1]) + b"\n",
+                                  variables=variables, more=True)
                 return Answer(kind="select", content_type=ROWS_TSV, body=body, variables=variables)
             rows = list(itertools.islice(result, job.row_cap + 1))
             if len(rows) > job.row_cap:
