@@ -226,3 +226,15 @@ def test_the_language_link_never_reflects_unknown_parameters(store: Path) -> Non
         web.get("/queries/q06-anchoring", params={"zzz": "INJECTED3"})
         assert "INJECTED2" not in web.get("/browse/models").text
         assert "INJECTED3" not in web.get("/queries/q06-anchoring").text
+
+
+def test_engine_errors_do_not_show_the_server_s_paths(tmp_path: Path) -> None:
+    """A failure inside the engine or the file system is reported, but without the folders
+    the server keeps its store in (a public endpoint should not tell them)."""
+    from offri_kg.web.workers import Job, _reply_to, _Stores
+
+    secret = tmp_path / "secret-folder" / "store"
+    reply = _reply_to(Job(sparql="ASK {}", accept=None, db=str(secret), row_cap=10), _Stores())
+    assert reply[0] == "error" and reply[1] == "query-failed"
+    assert "secret-folder" not in reply[2]["detail"] and str(tmp_path) not in reply[2]["detail"]
+    assert reply[2]["detail"]  # the reason is still there, in words

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import multiprocessing as mp
 import os
+import re
 import socket
 import struct
 import threading
@@ -143,7 +145,17 @@ def answer_from(result: object, job: Job) -> Answer:
         content = media if media.startswith("application/") else media + "; charset=utf-8"
         return Answer(kind="graph", content_type=content, body=body or b"")
     except (OSError, RuntimeError) as exc:
-        raise OffriError("query-failed", {"detail": str(exc)}) from None
+        raise OffriError("query-failed", {"detail": _public(str(exc))}) from None
+
+
+_PATH = re.compile(r"(?<![\w:/])/(?:[^\s/'\"]+/)+[^\s'\"]*")
+
+
+def _public(detail: str) -> str:
+    """An engine or system error as a client may read it: file system paths (the store's
+    folder, say) are left out; the server's own log has the full text."""
+    logging.getLogger("offri.serve").warning("query failed: %s", detail)
+    return _PATH.sub("…", detail)
 
 
 def _reply_to(job: Job, stores: "_Stores") -> object:
@@ -153,7 +165,7 @@ def _reply_to(job: Job, stores: "_Stores") -> object:
     except OffriError as exc:
         return ("error", exc.code, exc.params)
     except Exception as exc:  # noqa: BLE001 - any engine failure becomes an answer, never a dead worker
-        return ("error", "query-failed", {"detail": f"{type(exc).__name__}: {exc}"})
+        return ("error", "query-failed", {"detail": _public(f"{type(exc).__name__}: {exc}")})
 
 
 class _Stores:
