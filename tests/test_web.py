@@ -205,6 +205,24 @@ def test_stored_query_page_and_csv(web) -> None:
 
 
 # ---- the cache ------------------------------------------------------------------------------------
+def test_pages_carry_an_etag_and_answer_304_while_the_store_is_unchanged(tmp_path: Path) -> None:
+    path = built_store(tmp_path / "store")
+    marker = tmp_path / "marker.ttl"
+    with client(path) as web:
+        page = web.get("/doc/id/actor/offri-maintainers")
+        etag = page.headers["etag"]
+        assert page.status_code == 200 and page.headers["cache-control"] == "no-cache"
+        again = web.get("/doc/id/actor/offri-maintainers", headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+        assert web.get("/doc/id/actor/offri-maintainers", headers={"If-None-Match": '"other"'}).status_code == 200
+        marker.write_text(f'<{ACTOR}> <http://www.w3.org/2000/01/rdf-schema#comment> "etag-marker" .\n', encoding="utf-8")
+        store = EmbeddedStore(path)
+        store.load(read_sources([marker]))
+        store.close()
+        changed = web.get("/doc/id/actor/offri-maintainers", headers={"If-None-Match": etag})
+        assert changed.status_code == 200 and "etag-marker" in changed.text and changed.headers["etag"] != etag
+
+
 def test_a_load_invalidates_cached_pages(tmp_path: Path) -> None:
     path = built_store(tmp_path / "store")
     marker = tmp_path / "marker.ttl"

@@ -12,6 +12,7 @@ import asyncio
 import base64
 import re
 import contextlib
+import hashlib
 import hmac
 import html
 import logging
@@ -162,7 +163,9 @@ def create_app(config: ServeConfig) -> Starlette:
         st = state()
         return (st.snapshots.generation if st.snapshots else "", str(request.base_url), *parts)
 
-    def cached(key: tuple) -> Response | None:
+    def cached(key: tuple, request: Request) -> Response | None:
+        """The cached answer for ``key``, or ``304 Not Modified`` when the client already has
+        it (``If-None-Match`` with its ETag)."""
         st = state()
         if st.snapshots is None:
             return None  # a remote store: offri cannot know when it changes
@@ -171,12 +174,22 @@ def create_app(config: ServeConfig) -> Starlette:
             return None
         st.cache.move_to_end(key)
         status, headers, body = hit
+        etag = headers.get("etag")
+        if etag and etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+            return Response(status_code=304, headers={k: v for k, v in headers.items()
+                                                      if k in ("etag", "cache-control", "vary")})
         return Response(body, status_code=status, headers=headers)
 
     def remember(key: tuple, response: Response) -> Response:
+        """File a computed answer under ``key``. It gets an ETag (of its bytes) and
+        ``Cache-Control: no-cache``: a browser or proxy may keep it but asks each time, and a
+        store that has not changed answers ``304`` without sending the page again."""
         st = state()
         if st.snapshots is None:
             return response
+        if response.status_code == 200:
+            response.headers["ETag"] = '"' + hashlib.blake2b(response.body, digest_size=12).hexdigest() + '"'
+            response.headers["Cache-Control"] = "no-cache"
         st.cache[key] = (response.status_code, dict(response.headers), response.body)
         while len(st.cache) > st.config.cache_entries:
             st.cache.popitem(last=False)
@@ -282,7 +295,7 @@ def create_app(config: ServeConfig) -> Starlette:
         try:
             refresh()
             key = page_key(request, "doc", iri, media, lang)
-            hit = cached(key)
+            hit = cached(key, request)
             if hit:
                 return hit
             if media != "text/html":
@@ -408,7 +421,7 @@ def create_app(config: ServeConfig) -> Starlette:
             refresh()
             selected = tuple(sorted((k, tuple(v)) for k, v in chosen.items()))
             key = page_key(request, "browse", kind.key, selected, text, csv, page, lang)
-            hit = cached(key)
+            hit = cached(key, request)
             if hit:
                 return hit
             limit = state().config.browse_rows
@@ -466,7 +479,7 @@ def create_app(config: ServeConfig) -> Starlette:
         try:
             refresh()
             key = page_key(request, "home", lang)
-            hit = cached(key)
+            hit = cached(key, request)
             if hit:
                 return hit
             classes = await run(_class_counts(lang), want_rows=True)
@@ -502,7 +515,7 @@ def create_app(config: ServeConfig) -> Starlette:
             csv = request.query_params.get("format") == "csv"
             refresh()
             key = page_key(request, "query", stored.id, tuple(sorted(given.items())), csv, lang)
-            hit = cached(key)
+            hit = cached(key, request)
             if hit:
                 return hit
             text = with_values_block(stored.sparql, bindings(stored, given))
