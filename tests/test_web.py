@@ -301,3 +301,27 @@ def test_xml_results_stay_well_formed_with_control_characters(web) -> None:
     answer = web.get("/sparql", params={"query": 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }'},
                      headers={"Accept": "application/sparql-results+xml"})
     xml.dom.minidom.parseString(answer.content)
+
+
+def test_requests_for_a_page_being_computed_wait_for_it(tmp_path: Path) -> None:
+    """Eight requests that arrive together for one uncached page: the page is computed once
+    (one batch of queries to the workers), and all eight get it."""
+    import asyncio
+
+    import httpx
+
+    from offri_kg.web.app import ServeConfig, create_app
+
+    app = create_app(ServeConfig(store_path=built_store(tmp_path / "store")))
+
+    async def together() -> tuple[list[httpx.Response], int]:
+        async with app.router.lifespan_context(app):
+            pool = app.state.offri["state"].pool
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as web:
+                before = pool.batches
+                pages = await asyncio.gather(*[web.get("/doc/id/actor/offri-maintainers") for _ in range(8)])
+                return pages, pool.batches - before
+
+    pages, batches = asyncio.run(together())
+    assert [p.status_code for p in pages] == [200] * 8 and len({p.text for p in pages}) == 1
+    assert batches == 1

@@ -106,6 +106,7 @@ def create_app(config: ServeConfig) -> Starlette:
     holder: dict[str, _State] = {}
     update_lock = asyncio.Lock()
     dump_lock = asyncio.Lock()
+    inflight: dict[tuple, asyncio.Future] = {}  # pages being computed, by cache key
 
     def state() -> _State:
         return holder["state"]
@@ -194,6 +195,34 @@ def create_app(config: ServeConfig) -> Starlette:
         while len(st.cache) > st.config.cache_entries:
             st.cache.popitem(last=False)
         return response
+
+    async def lookup(key: tuple, request: Request) -> tuple[Response | None, asyncio.Future | None]:
+        """The cached answer for ``key``, or the claim to compute it. Requests for a page that
+        another request is computing wait for it instead of computing it too (the first
+        visitors after a load would otherwise all pay for the same page at once)."""
+        hit = cached(key, request)
+        if hit is not None or state().snapshots is None:
+            return hit, None
+        while (computing := inflight.get(key)) is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(computing), state().config.time_limit + 5)
+            except asyncio.TimeoutError:
+                break
+            hit = cached(key, request)
+            if hit is not None:
+                return hit, None
+        claim = asyncio.get_running_loop().create_future()
+        inflight[key] = claim
+        return None, claim
+
+    def release(key: tuple | None, claim: asyncio.Future | None) -> None:
+        """End a claim (the answer is filed by then, or it failed): its waiters go on."""
+        if claim is None:
+            return
+        if inflight.get(key) is claim:  # type: ignore[arg-type]
+            del inflight[key]  # type: ignore[arg-type]
+        if not claim.done():
+            claim.set_result(None)
 
     # ---- the SPARQL endpoint --------------------------------------------------------------
     async def sparql(request: Request) -> Response:
@@ -292,10 +321,11 @@ def create_app(config: ServeConfig) -> Starlette:
             return error_response(request, OffriError("not-found", {"what": path[:80]}), 404)
         iri = BASE + path
         lang = language(request)
+        key, claim = None, None
         try:
             refresh()
             key = page_key(request, "doc", iri, media, lang)
-            hit = cached(key, request)
+            hit, claim = await lookup(key, request)
             if hit:
                 return hit
             if media != "text/html":
@@ -313,6 +343,8 @@ def create_app(config: ServeConfig) -> Starlette:
             return remember(key, page)
         except OffriError as error:
             return error_response(request, error, status_of(error))
+        finally:
+            release(key, claim)
 
     async def resource_page(iri: str, lang: str, request: Request) -> Response:
         # everything the page may show, in one batch: the class-specific sections come back
@@ -411,6 +443,7 @@ def create_app(config: ServeConfig) -> Starlette:
     async def browse(request: Request) -> Response:
         """A type page: items, facets with counts that combine, text search, CSV of what is shown."""
         lang = language(request)
+        key, claim = None, None
         try:
             kind = catalogue.kind(request.path_params["kind"])
             chosen = catalogue.selection(kind, list(request.query_params.multi_items()))
@@ -421,7 +454,7 @@ def create_app(config: ServeConfig) -> Starlette:
             refresh()
             selected = tuple(sorted((k, tuple(v)) for k, v in chosen.items()))
             key = page_key(request, "browse", kind.key, selected, text, csv, page, lang)
-            hit = cached(key, request)
+            hit, claim = await lookup(key, request)
             if hit:
                 return hit
             limit = state().config.browse_rows
@@ -473,13 +506,16 @@ def create_app(config: ServeConfig) -> Starlette:
                                        keep=query))
         except OffriError as error:
             return error_response(request, error, status_of(error))
+        finally:
+            release(key, claim)
 
     async def home(request: Request) -> Response:
         lang = language(request)
+        key, claim = None, None
         try:
             refresh()
             key = page_key(request, "home", lang)
-            hit = cached(key, request)
+            hit, claim = await lookup(key, request)
             if hit:
                 return hit
             classes = await run(_class_counts(lang), want_rows=True)
@@ -497,6 +533,8 @@ def create_app(config: ServeConfig) -> Starlette:
                                                                  "contentUrl": str(request.base_url) + "dump.nq"}]}))
         except OffriError as error:
             return error_response(request, error, status_of(error))
+        finally:
+            release(key, claim)
 
     async def queries_page(request: Request) -> Response:
         lang = language(request)
@@ -505,6 +543,7 @@ def create_app(config: ServeConfig) -> Starlette:
 
     async def query_page(request: Request) -> Response:
         lang = language(request)
+        key, claim = None, None
         try:
             stored = get_stored_query(request.path_params["name"])
             # a stored query's "lang" (language of names) follows the page language: one choice
@@ -515,7 +554,7 @@ def create_app(config: ServeConfig) -> Starlette:
             csv = request.query_params.get("format") == "csv"
             refresh()
             key = page_key(request, "query", stored.id, tuple(sorted(given.items())), csv, lang)
-            hit = cached(key, request)
+            hit, claim = await lookup(key, request)
             if hit:
                 return hit
             text = with_values_block(stored.sparql, bindings(stored, given))
@@ -539,6 +578,8 @@ def create_app(config: ServeConfig) -> Starlette:
                                        keep=[(k, v) for k, v in given.items() if k != "lang"]))
         except OffriError as error:
             return error_response(request, error, status_of(error))
+        finally:
+            release(key, claim)
 
     async def void(request: Request) -> Response:
         try:
@@ -691,8 +732,10 @@ def create_app(config: ServeConfig) -> Starlette:
         return PlainTextResponse(t("internal-error", language(request), kind=type(exc).__name__, detail=exc) + "\n",
                                  status_code=500)
 
-    return Starlette(routes=routes, middleware=[Middleware(CatchAll, handler=unexpected), *middleware],
-                     lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=[Middleware(CatchAll, handler=unexpected), *middleware],
+                    lifespan=lifespan)
+    app.state.offri = holder  # the running state, for tests and tools that embed the app
+    return app
 
 
 # ---- helpers ----------------------------------------------------------------------------------

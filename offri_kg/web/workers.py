@@ -340,6 +340,7 @@ class QueryPool:
         self._closed = False
         self._deaths: list[float] = []
         self.replaced = 0
+        self.batches = 0  # batches sent to workers (a page's queries are one batch)
 
     async def start(self) -> None:
         """Start the workers (on the event loop that will use the pool)."""
@@ -419,6 +420,7 @@ class QueryPool:
         for attempt in (1, 2):
             alone = attempt == 2
             worker = await self._pick(time.monotonic() + limit, alone)
+            self.batches += 1
             future = worker.submit(next(self._ids), jobs)
             try:
                 replies = await asyncio.wait_for(future, timeout=limit)
