@@ -121,6 +121,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the parameter {name} of {query} got '{value}', but expects {expected}.",
         "nb": "parameteren {name} i {query} fikk «{value}», men venter {expected}.",
     },
+    "dump-failed": {
+        "en": "the dump could not be written just now ({reason}); try again later.",
+        "nb": "dumpen kunne ikke skrives nå ({reason}); prøv igjen senere.",
+    },
     "bad-page": {
         "en": "'{value}' is not a page number; pages are counted from 1.",
         "nb": "«{value}» er ikke et sidenummer; sidene telles fra 1.",

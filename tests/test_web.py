@@ -325,3 +325,20 @@ def test_requests_for_a_page_being_computed_wait_for_it(tmp_path: Path) -> None:
     pages, batches = asyncio.run(together())
     assert [p.status_code for p in pages] == [200] * 8 and len({p.text for p in pages}) == 1
     assert batches == 1
+
+
+def test_a_dump_that_cannot_be_written_is_a_clear_503(tmp_path: Path) -> None:
+    """A dump that fails (here: a folder stands where its file would be written) is 503 in
+    words without the server's paths, leaves nothing half-written, and works once it can."""
+    with client(built_store(tmp_path / "store")) as web:
+        snapshots = web.app.state.offri["state"].snapshots
+        blocker = snapshots.root / f"dump-{snapshots.generation}.partial"
+        blocker.mkdir(parents=True)
+        (blocker / "keep").write_text("x")
+        failed = web.get("/dump.nq", headers={"Accept": "application/json", "Accept-Language": "en"})
+        assert failed.status_code == 503 and failed.json()["error"] == "dump-failed"
+        assert str(tmp_path) not in failed.text and "try again later" in failed.json()["message"]
+        assert not list(snapshots.root.glob("dump-*.nq"))
+        (blocker / "keep").unlink()
+        blocker.rmdir()
+        assert web.get("/dump.nq").status_code == 200

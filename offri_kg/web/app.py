@@ -153,7 +153,7 @@ def create_app(config: ServeConfig) -> Starlette:
         return {"query-timeout": 503, "busy": 503, "query-crashed": 500, "not-acceptable": 406,
                 "endpoint-unreachable": 502, "endpoint-error": 502, "endpoint-partial": 502, "endpoint-timeout": 504,
                 "endpoint-login-refused": 502, "remote-dataset": 400, "query-failed": 500,
-                "store-locked": 503, "store-error": 500, "update-cross-site": 403,
+                "store-locked": 503, "store-error": 500, "update-cross-site": 403, "dump-failed": 503,
                 "too-many-rows": 422, "request-too-large": 413, "update-unauthorized": 401,
                 "update-forbidden": 403, "not-found": 404}.get(error.code, 400)
 
@@ -203,13 +203,14 @@ def create_app(config: ServeConfig) -> Starlette:
         hit = cached(key, request)
         if hit is not None or state().snapshots is None:
             return hit, None
-        while (computing := inflight.get(key)) is not None:
-            try:
+        computing = inflight.get(key)
+        if computing is not None:
+            # wait once: if that computation fails, compute it here rather than queue behind
+            # the next one (a failing page would otherwise hold its visitors one after another)
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(asyncio.shield(computing), state().config.time_limit + 5)
-            except asyncio.TimeoutError:
-                break
             hit = cached(key, request)
-            if hit is not None:
+            if hit is not None or key in inflight:
                 return hit, None
         claim = asyncio.get_running_loop().create_future()
         inflight[key] = claim
@@ -624,12 +625,18 @@ def create_app(config: ServeConfig) -> Starlette:
             if not path.exists():
                 def write() -> None:
                     partial = path.with_suffix(".partial")
-                    reader = ox.Store.read_only(str(current))
                     try:
-                        reader.dump(str(partial), ox.RdfFormat.N_QUADS)
-                    finally:
-                        del reader
-                    os.replace(partial, path)
+                        reader = ox.Store.read_only(str(current))
+                        try:
+                            reader.dump(str(partial), ox.RdfFormat.N_QUADS)
+                        finally:
+                            del reader
+                        os.replace(partial, path)
+                    except OSError as exc:  # a full disk, say: said without the server's paths
+                        with contextlib.suppress(OSError):
+                            partial.unlink(missing_ok=True)
+                        logging.getLogger("offri.serve").error("dump failed: %s", exc)
+                        raise OffriError("dump-failed", {"reason": exc.strerror or type(exc).__name__}) from None
                     for old in snapshots.root.glob("dump-*.nq"):
                         if old != path:
                             old.unlink(missing_ok=True)

@@ -10,6 +10,7 @@ Workers open a read-only snapshot of the store (hard links, see ``offri_kg.web.s
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import logging
 import multiprocessing as mp
@@ -101,6 +102,36 @@ def execute(store: ox.Store, job: Job) -> Answer:
     return answer_from(result, job)
 
 
+class _Enough(Exception):
+    """Stops Oxigraph's writer once enough lines are written."""
+
+
+class _CappedLines(io.RawIOBase):
+    """Where Oxigraph writes TSV: keeps whole lines, and stops the writing past ``limit``
+    lines, so a page's query never builds more than that in memory (TSV escapes newlines
+    inside terms, so a line is a row)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit, self._parts, self._count = limit, [], 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        chunk = bytes(data)
+        self._parts.append(chunk)
+        self._count += chunk.count(b"\n")
+        if self._count >= self.limit:
+            raise _Enough
+        return len(chunk)
+
+    def lines(self) -> list[bytes]:
+        """The complete lines written, at most ``limit``."""
+        text = b"".join(self._parts)
+        return [line + b"\n" for line in text.split(b"\n")[:-1]][: self.limit]
+
+
 def answer_from(result: object, job: Job) -> Answer:
     """A query result (pyoxigraph's, from any store) as the answer ``job`` asks for: rows for a
     page, or bytes in the negotiated format; more than ``job.row_cap`` rows is an error."""
@@ -116,15 +147,19 @@ def answer_from(result: object, job: Job) -> Answer:
             return Answer(kind="ask", content_type=CONTENT_TYPES[fmt], body=write_boolean(value, fmt), boolean=value)
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            if job.want_rows:  # our own pages' queries: their size is known to be modest
-                body = result.serialize(format=ox.QueryResultsFormat.TSV)
-                if body.count(b"\n") - 1 > job.row_cap:  # TSV escapes newlines in terms
+            if job.want_rows:  # the pages' queries: written as TSV by Oxigraph, at most cap + 1 rows
+                out = _CappedLines(job.row_cap + 2)  # the header line and one row past the cap
+                try:
+                    result.serialize(out, format=ox.QueryResultsFormat.TSV)
+                except _Enough:
+                    pass
+                lines = out.lines()
+                if len(lines) - 1 > job.row_cap:
                     if not job.first_rows:
                         raise OffriError("too-many-rows", {"cap": job.row_cap})
-                    lines = body.split(b"\n", job.row_cap + 1)
-                    return Answer(kind="select", content_type=ROWS_TSV, body=b"\n".join(lines[:-1]) + b"\n",
+                    return Answer(kind="select", content_type=ROWS_TSV, body=b"".join(lines[:-1]),
                                   variables=variables, more=True)
-                return Answer(kind="select", content_type=ROWS_TSV, body=body, variables=variables)
+                return Answer(kind="select", content_type=ROWS_TSV, body=b"".join(lines), variables=variables)
             rows = list(itertools.islice(result, job.row_cap + 1))
             if len(rows) > job.row_cap:
                 raise OffriError("too-many-rows", {"cap": job.row_cap})
@@ -373,7 +408,17 @@ class QueryPool:
         if worker in self._workers and not self._closed:
             self._workers.remove(worker)
             await asyncio.get_running_loop().run_in_executor(None, worker.process.join, 5)
-            self._workers.append(await self._start())
+            for attempt in itertools.count(1):
+                try:
+                    replacement = await self._start()
+                except (OSError, RuntimeError) as exc:  # no fork, no socket: try again, slower
+                    logging.getLogger("offri.serve").error("could not start a query worker: %s", exc)
+                    await asyncio.sleep(min(5.0, 0.5 * attempt))
+                    if self._closed:
+                        return
+                    continue
+                self._workers.append(replacement)
+                break
             self.replaced += 1
         self._notify()
 
@@ -400,6 +445,7 @@ class QueryPool:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                self._notify()  # a wake-up this request took goes to the next in line
                 raise OffriError("busy", {"seconds": self.time_limit})
             woken = loop.create_future()
             self._waiting.append(woken)
@@ -407,10 +453,14 @@ class QueryPool:
                 await asyncio.wait_for(woken, remaining)
             except asyncio.TimeoutError:
                 continue
+            except asyncio.CancelledError:
+                self._notify()
+                raise
             finally:
                 self._waiting.remove(woken)
             if (worker := self._choose(alone)) is not None:
                 return worker
+            self._notify()  # woken but nothing fits this request (it needs an idle worker)
 
     async def arun_many(self, jobs: list[Job], time_limit: float | None = None) -> list[Answer]:
         """Answers to ``jobs``, run one after another in one worker thread (one round trip for a
