@@ -134,7 +134,8 @@ class _CappedLines(io.RawIOBase):
 
 def answer_from(result: object, job: Job) -> Answer:
     """A query result (pyoxigraph's, from any store) as the answer ``job`` asks for: rows for a
-    page, or bytes in the negotiated format; more than ``job.row_cap`` rows is an error."""
+    page, or bytes in the negotiated format; more than ``job.row_cap`` rows is an error (or,
+    for a page that asks for ``first_rows``, the first rows and ``more``)."""
     try:
         if isinstance(result, ox.QueryBoolean):
             value = bool(result)
