@@ -218,10 +218,10 @@ def create_app(config: ServeConfig) -> Starlette:
 
     def release(key: tuple | None, claim: asyncio.Future | None) -> None:
         """End a claim (the answer is filed by then, or it failed): its waiters go on."""
-        if claim is None:
+        if claim is None or key is None:
             return
-        if inflight.get(key) is claim:  # type: ignore[arg-type]
-            del inflight[key]  # type: ignore[arg-type]
+        if inflight.get(key) is claim:
+            del inflight[key]
         if not claim.done():
             claim.set_result(None)
 
@@ -458,9 +458,9 @@ def create_app(config: ServeConfig) -> Starlette:
             hit, claim = await lookup(key, request)
             if hit:
                 return hit
-            limit = state().config.browse_rows
+            limit = st.config.browse_rows
             if csv:  # all of it, not one page: a researcher's table
-                answer = await run(catalogue.items_query(kind, chosen, text, lang, state().config.row_cap + 1), "text/csv")
+                answer = await run(catalogue.items_query(kind, chosen, text, lang, st.config.row_cap + 1), "text/csv")
                 return remember(key, Response(answer.body, media_type="text/csv; charset=utf-8", headers={
                     "Content-Disposition": f'attachment; filename="{kind.key}.csv"'}))
             # the items, their count and every facet at once: they run side by side in the workers;
@@ -477,8 +477,8 @@ def create_app(config: ServeConfig) -> Starlette:
                 summary = (fresh[0], fresh[1:])
                 if st.snapshots is not None:
                     st.summaries[summary_key] = summary
-                while len(st.summaries) > 256:
-                    st.summaries.popitem(last=False)
+                    while len(st.summaries) > 256:
+                        st.summaries.popitem(last=False)
             total, counted = summary
             facets = []
             for facet, answer in zip(kind.facets, counted):
@@ -672,12 +672,10 @@ def create_app(config: ServeConfig) -> Starlette:
             return error_response(request, error, status_of(error))
         size = state().config.sitemap_size
         if len(urls) <= size:
-            return _urlset(urls)
+            return _sitemap_xml("urlset", "url", urls)
         root = str(request.base_url).rstrip("/")
-        body = ['<?xml version="1.0" encoding="UTF-8"?>', '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-        body += [f"<sitemap><loc>{root}/sitemap-{n}.xml</loc></sitemap>" for n in range(1, math.ceil(len(urls) / size) + 1)]
-        body.append("</sitemapindex>")
-        return Response("\n".join(body) + "\n", media_type="application/xml")
+        return _sitemap_xml("sitemapindex", "sitemap",
+                            [f"{root}/sitemap-{n}.xml" for n in range(1, math.ceil(len(urls) / size) + 1)])
 
     async def sitemap_part(request: Request) -> Response:
         """``/sitemap-N.xml``: the N-th file of the index (from 1)."""
@@ -691,7 +689,7 @@ def create_app(config: ServeConfig) -> Starlette:
                 raise OffriError("not-found", {"what": request.url.path})
         except OffriError as error:
             return error_response(request, error, status_of(error))
-        return _urlset(part)
+        return _sitemap_xml("urlset", "url", part)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):  # noqa: ANN202
@@ -772,10 +770,12 @@ def _authorised(request: Request, config: ServeConfig) -> bool:
             & hmac.compare_digest(password.encode(), config.password.encode()))
 
 
-def _urlset(urls: list[str]) -> Response:
-    body = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    body += [f"<url><loc>{html.escape(u, quote=False)}</loc></url>" for u in urls]
-    body.append("</urlset>")
+def _sitemap_xml(root: str, entry: str, urls: list[str]) -> Response:
+    """A sitemaps.org document: a ``urlset`` of ``url`` entries, or a ``sitemapindex`` of
+    ``sitemap`` entries (the addresses escaped: the host comes from the request)."""
+    body = ['<?xml version="1.0" encoding="UTF-8"?>', f'<{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    body += [f"<{entry}><loc>{html.escape(u, quote=False)}</loc></{entry}>" for u in urls]
+    body.append(f"</{root}>")
     return Response("\n".join(body) + "\n", media_type="application/xml")
 
 
