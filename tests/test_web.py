@@ -68,6 +68,25 @@ def test_results_parse_with_rdflib(web) -> None:
         assert len(list(parsed)) == 20, accept
 
 
+def test_result_formats_carry_the_same_terms(web) -> None:
+    """JSON, XML and TSV (written from the worker's TSV) give the same rows: IRIs, blank nodes,
+    language-tagged and typed literals, tabs and quotes inside values, unbound variables."""
+    query = ('SELECT ?x ?y WHERE { { VALUES (?x ?y) { (<http://example.org/a> "tab\\there \\"q\\""@nb) '
+             '("2.50"^^<http://www.w3.org/2001/XMLSchema#decimal> UNDEF) ("plain" "line\\nbreak") } } '
+             'UNION { BIND(BNODE("b") AS ?x) } }')
+    parsed = {}
+    for accept, fmt in [("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
+                        ("text/tab-separated-values", "tsv")]:
+        body = web.get("/sparql", params={"query": query}, headers={"Accept": accept}).content
+        rows = [tuple(row) for row in rdflib.query.Result.parse(io.BytesIO(body), format=fmt)]
+        parsed[fmt] = sorted((tuple("BNODE" if isinstance(t, rdflib.BNode) else t for t in row) for row in rows),
+                             key=repr)
+    assert len(parsed["json"]) == 4
+    assert (rdflib.URIRef("http://example.org/a"), rdflib.Literal('tab\there "q"', lang="nb")) in parsed["json"]
+    assert (rdflib.Literal("2.5", datatype=rdflib.XSD.decimal), None) in parsed["json"]
+    assert parsed["json"] == parsed["xml"] == parsed["tsv"]
+
+
 def test_post_form_and_direct(web) -> None:
     form = web.post("/sparql", data={"query": "ASK { ?s ?p ?o }"})
     direct = web.post("/sparql", content="ASK { ?s ?p ?o }", headers={"Content-Type": "application/sparql-query"})
