@@ -538,6 +538,14 @@ def row(group: dict) -> str:
             f"{group['p95_ms']:.1f} | {group['p99_ms']:.1f} | {group['max_ms']:.0f}")
 
 
+def cpu_ms(phase: dict, part: str) -> float:
+    """Server CPU milliseconds per request in a phase: ``all``, or offri's ``main`` process or
+    its query ``workers``. Where the requests/s go: the machine has two cores for everything."""
+    pct = {"all": phase["server_cpu_pct"], "main": phase["server_main_cpu_pct"],
+           "workers": phase["server_cpu_pct"] - phase["server_main_cpu_pct"]}[part]
+    return pct * 10 / phase["groups"]["all"]["rps"]
+
+
 def report(r: dict) -> str:
     """The Markdown summary: targets first, then every phase by group and kind."""
     mixed, only, oxi = r["offri_mixed"], r["offri_sparql"], r["oxigraph_sparql"]
@@ -565,6 +573,9 @@ def report(r: dict) -> str:
              f"{verdict(mixed['groups']['all']['p99_ms'] < 300)} |",
              f"| SPARQL only: offri / Oxigraph requests/s | {only['groups']['all']['rps']:.1f} / "
              f"{oxi['groups']['all']['rps']:.1f} = {ratio:.2f} | ≥ 0.7 | {verdict(ratio >= TARGETS['ratio'])} |",
+             f"| SPARQL only: server CPU per request, offri (main process + query workers) / Oxigraph | "
+             f"{cpu_ms(only, 'main'):.2f} + {cpu_ms(only, 'workers'):.2f} = {cpu_ms(only, 'all'):.2f} / "
+             f"{cpu_ms(oxi, 'all'):.2f} ms | — | — |",
              f"| SPARQL only: p99 offri / Oxigraph | {only['groups']['all']['p99_ms']:.1f} / "
              f"{oxi['groups']['all']['p99_ms']:.1f} ms | — | — |",
              f"| SPARQL only: errors offri / Oxigraph | {only['groups']['all']['errors']} / "
