@@ -1,11 +1,8 @@
-"""Query answers in the W3C formats, with a row cap checked before anything is sent.
+"""Query answers in the W3C formats, from rows already read — so a row cap can be checked first.
 
 pyoxigraph serialises a result only while it streams it, so a cap on rows ("more than N rows is
-refused, never cut silently") would otherwise mean running the query twice. The worker has
-Oxigraph write SPARQL TSV (a row is a line) and stops it after N + 1 rows, so N bounds the
-cost; the TSV is then turned into the format asked for, by Oxigraph again except for XML (its
-writer lets through characters XML cannot carry). Nothing here makes a Python object per
-term: that was a sixth of a small query's cost in the worker. CONSTRUCT/DESCRIBE answers and
+refused, never cut silently") would have to run the query twice. The endpoint instead reads at
+most N + 1 rows and writes them itself; N bounds the cost. CONSTRUCT/DESCRIBE answers and
 booleans are written by pyoxigraph.
 """
 
@@ -20,6 +17,7 @@ import pyoxigraph as ox
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+ITS = "http://www.w3.org/2005/11/its"  # the namespace of ``its:dir`` (a literal's base direction)
 
 #: media type -> results format, for SELECT and ASK
 RESULT_TYPES = {
@@ -44,6 +42,27 @@ CONTENT_TYPES = {"json": "application/sparql-results+json", "xml": "application/
                  "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8"}
 
 
+def _json_term(term: object) -> dict[str, object]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+            if term.direction:  # RDF 1.2 base direction, as the SPARQL 1.2 results drafts write it
+                out["its:dir"] = str(term.direction)
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _json_term(term.subject),
+                                            "predicate": _json_term(term.predicate),
+                                            "object": _json_term(term.object)}}
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
 # characters XML 1.0 cannot carry at all (even escaped); RDF literals may hold them
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -64,7 +83,9 @@ def _xml_term(term: object) -> str:
         return f"<bnode>{escape(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            direction = (f' its:dir={quoteattr(str(term.direction))} xmlns:its="{ITS}" its:version="2.0"'
+                         if term.direction else "")
+            return f"<literal xml:lang={quoteattr(term.language)}{direction}>{escape(term.value)}</literal>"
         if term.datatype.value != XSD_STRING:
             return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
         return f"<literal>{escape(term.value)}</literal>"
@@ -74,34 +95,53 @@ def _xml_term(term: object) -> str:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-#: the formats Oxigraph writes from TSV itself
-_NATIVE = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV}
+def _csv_value(term: object) -> str:
+    """CSV carries plain values (SPARQL 1.1 CSV: no types, blank nodes as _:label)."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        text = "_:" + term.value
+    elif isinstance(term, ox.Triple):
+        text = str(term)
+    else:
+        text = term.value  # type: ignore[attr-defined]
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
-def from_tsv(tsv: bytes, fmt: str) -> bytes:
-    """A SELECT answer that Oxigraph wrote as SPARQL TSV, in ``fmt`` (json, xml, csv, tsv)."""
-    if fmt == "tsv":
-        return tsv
-    solutions = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    if fmt in _NATIVE:
-        return solutions.serialize(format=_NATIVE[fmt])  # type: ignore[union-attr]
+def _tsv_value(term: object) -> str:
+    """TSV carries RDF terms in Turtle/N-Triples syntax (pyoxigraph's str() of a term)."""
+    return "" if term is None else str(term)
+
+
+def write_select(variables: list[str], rows: list[ox.QuerySolution], fmt: str) -> bytes:
+    """A SELECT answer in ``fmt`` (json, xml, csv, tsv)."""
+    if fmt == "json":
+        bindings = []
+        for row in rows:
+            bindings.append({v: _json_term(row[v]) for v in variables if row[v] is not None})
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                          ensure_ascii=False, separators=(",", ":")).encode()
     if fmt == "xml":
-        return _write_xml([v.value for v in solutions.variables], solutions)  # type: ignore[union-attr]
+        parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+        parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        parts.append("</head><results>")
+        for row in rows:
+            parts.append("<result>")
+            parts += [f"<binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>"
+                      for v in variables if row[v] is not None]
+            parts.append("</result>")
+        parts.append("</results></sparql>\n")
+        return "".join(parts).encode()
+    if fmt == "csv":
+        lines = [",".join(variables)] + [",".join(_csv_value(row[v]) for v in variables) for row in rows]
+        return ("\r\n".join(lines) + "\r\n").encode()
+    if fmt == "tsv":
+        lines = ["\t".join("?" + v for v in variables)] + ["\t".join(_tsv_value(row[v]) for v in variables)
+                                                             for row in rows]
+        return ("\n".join(lines) + "\n").encode()
     raise ValueError(fmt)
-
-
-def _write_xml(variables: list[str], rows: object) -> bytes:
-    """A SELECT answer in SPARQL XML, with characters XML cannot carry replaced."""
-    parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
-    parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
-    parts.append("</head><results>")
-    for row in rows:  # type: ignore[attr-defined]
-        parts.append("<result>")
-        parts += [f"<binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>"
-                  for v in variables if row[v] is not None]
-        parts.append("</result>")
-    parts.append("</results></sparql>\n")
-    return "".join(parts).encode()
 
 
 def write_boolean(value: bool, fmt: str) -> bytes:

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from offri_kg.errors import OffriError
 from offri_kg.web.negotiate import choose
 from offri_kg.query.guard import fetching_feature
-from offri_kg.web.results import CONTENT_TYPES, GRAPH_TYPES, RESULT_TYPES, from_tsv, write_boolean
+from offri_kg.web.results import CONTENT_TYPES, GRAPH_TYPES, RESULT_TYPES, write_boolean, write_select
 
 #: What a SELECT/ASK answer may be sent as, preferred first; and a CONSTRUCT/DESCRIBE answer.
 RESULT_OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
@@ -148,24 +148,27 @@ def answer_from(result: object, job: Job) -> Answer:
             return Answer(kind="ask", content_type=CONTENT_TYPES[fmt], body=write_boolean(value, fmt), boolean=value)
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            # written as TSV by Oxigraph, at most the header, the cap and one row more
-            out = _CappedLines(job.row_cap + 2)
-            try:
-                result.serialize(out, format=ox.QueryResultsFormat.TSV)
-            except _Enough:
-                pass
-            lines = out.lines()
-            more = len(lines) - 1 > job.row_cap
-            if more and not (job.want_rows and job.first_rows):
+            if job.want_rows:  # the pages' queries: written as TSV by Oxigraph, at most cap + 1 rows
+                out = _CappedLines(job.row_cap + 2)  # the header line and one row past the cap
+                try:
+                    result.serialize(out, format=ox.QueryResultsFormat.TSV)
+                except _Enough:
+                    pass
+                lines = out.lines()
+                if len(lines) - 1 > job.row_cap:
+                    if not job.first_rows:
+                        raise OffriError("too-many-rows", {"cap": job.row_cap})
+                    return Answer(kind="select", content_type=ROWS_TSV, body=b"".join(lines[:-1]),
+                                  variables=variables, more=True)
+                return Answer(kind="select", content_type=ROWS_TSV, body=b"".join(lines), variables=variables)
+            rows = list(itertools.islice(result, job.row_cap + 1))
+            if len(rows) > job.row_cap:
                 raise OffriError("too-many-rows", {"cap": job.row_cap})
-            if job.want_rows:  # a page's rows: read back in the server (see ``Answer.rows``)
-                return Answer(kind="select", content_type=ROWS_TSV, body=b"".join(lines[:-1] if more else lines),
-                              variables=variables, more=more)
             media = choose(job.accept, RESULT_OFFERS)
             if media is None:
                 raise OffriError("not-acceptable", {"offers": ", ".join(RESULT_OFFERS)})
             fmt = RESULT_TYPES[media]
-            return Answer(kind="select", content_type=CONTENT_TYPES[fmt], body=from_tsv(b"".join(lines), fmt),
+            return Answer(kind="select", content_type=CONTENT_TYPES[fmt], body=write_select(variables, rows, fmt),
                           variables=variables)
         triples = [t if isinstance(t, ox.Triple) else t.triple
                    for t in itertools.islice(result, job.row_cap + 1)]  # type: ignore[call-overload]
