@@ -160,6 +160,22 @@ def test_blank_nodes_stay_scoped_to_their_file(store_path: Path, tmp_path: Path)
     assert len(rows) == 2
 
 
+def test_blank_node_labels_json_ld_allows_become_n_triples_labels(store_path: Path, tmp_path: Path) -> None:
+    """JSON-LD may name a blank node ``_:a:b``, which N-Triples (the dump) and SPARQL TSV (how
+    the server reads pages' rows) cannot carry: the store gets a label they can, and the node
+    stays one node."""
+    (tmp_path / "odd.jsonld").write_text(
+        '[{"@id": "_:a:b", "urn:ex:says": "x"}, {"@id": "urn:ex:r", "urn:ex:about": {"@id": "_:a:b"}}]',
+        encoding="utf-8")
+    store = EmbeddedStore(store_path)
+    store.load(read_sources([tmp_path / "odd.jsonld"]))
+    rows = store.query("SELECT ?b WHERE { <urn:ex:r> <urn:ex:about> ?b . ?b <urn:ex:says> ?x }").rows
+    dumped = store.export(ox.RdfFormat.N_QUADS)
+    store.close()
+    assert len(rows) == 1
+    assert len(list(ox.parse(dumped, ox.RdfFormat.N_QUADS))) == len(dumped.splitlines())
+
+
 def test_large_ntriples_load_keeps_blank_nodes(store_path: Path, tmp_path: Path) -> None:
     """A file big enough to be written in two parts keeps each blank node whole."""
     lines = []

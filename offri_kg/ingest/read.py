@@ -125,7 +125,9 @@ def dataset_quads(source: Source, graph: ox.NamedNode, lenient: bool = False) ->
 
     ``ox.parse`` keeps blank node labels as written, so two files that both say ``_:b0`` would
     share a node once in one store; blank nodes are scoped to their document, so each call
-    gives them a fresh prefix (what ``bulk_load`` does by itself for triple formats).
+    gives them fresh labels (what ``bulk_load`` does by itself for triple formats). The labels
+    are a random prefix and a counter: JSON-LD allows labels such as ``_:a:b`` that N-Triples
+    and SPARQL TSV cannot carry, and the server reads pages' rows as TSV.
     """
     prefix = secrets.token_hex(8)
     fresh: dict[str, ox.BlankNode] = {}
@@ -134,7 +136,7 @@ def dataset_quads(source: Source, graph: ox.NamedNode, lenient: bool = False) ->
         if isinstance(term, ox.BlankNode):
             node = fresh.get(term.value)
             if node is None:
-                node = fresh[term.value] = ox.BlankNode(prefix + term.value)
+                node = fresh[term.value] = ox.BlankNode(f"{prefix}{len(fresh):x}")
             return node
         return term
 
