@@ -252,6 +252,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "method {method} is not allowed here; use GET or POST.",
         "nb": "metoden {method} er ikke tillatt her; bruk GET eller POST.",
     },
+    "protocol-bad-graph-iri": {
+        "en": "{param} is not an absolute IRI: {graph!r}. Name a graph of this store by its full IRI; /.well-known/void lists them.",
+        "nb": "{param} er ikke en absolutt IRI: {graph!r}. Oppgi en graf i dette lageret med full IRI; /.well-known/void viser dem.",
+    },
     "query-from-unknown": {
         "en": "FROM names {graph}, which is not a graph in this store; offri never fetches graphs. /.well-known/void lists the ones it holds.",
         "nb": "FROM viser til {graph}, som ikke er en graf i dette lageret; offri henter aldri grafer utenfra. /.well-known/void viser grafene som finnes.",

@@ -245,7 +245,8 @@ def test_stored_query_page_and_csv(web) -> None:
     assert rows[0][0] and len(rows) > 1
     bad = web.get("/queries/q01-partnerships", params={"municipality": "not an iri"})
     assert bad.status_code == 400
-    assert web.get("/queries/q01-partnershps").status_code == 400
+    typo = web.get("/queries/q01-partnershps")  # no such page, and the answer names the close one
+    assert typo.status_code == 404 and "q01-partnerships" in typo.text
     form = web.get("/queries/q11-compare-municipalities")
     assert form.status_code == 200 and 'name="second" value="https://w3id.org/offri/id/municipality/steinkjer" size="60" required' in form.text
     missing = web.get("/queries/q11-compare-municipalities", params={"second": "", "lang": "en"})
@@ -390,3 +391,83 @@ def test_a_dump_that_cannot_be_written_is_a_clear_503(tmp_path: Path) -> None:
         (blocker / "keep").unlink()
         blocker.rmdir()
         assert web.get("/dump.nq").status_code == 200
+
+
+# ---- findings of an adversarial run (2026-11-27) ------------------------------------------------
+STEINKJER_GRAPH = "https://w3id.org/offri/graph/examples/steinkjer"
+
+
+def _count(web, query: str, **params: str) -> int:
+    answer = web.get("/sparql", params={"query": query, **params})
+    assert answer.status_code == 200, answer.text
+    return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_from_sets_the_default_graph(web) -> None:
+    """SPARQL 1.1 Query §13.2: FROM makes the default graph the merge of the graphs named; FROM
+    NAMED alone leaves it empty. offri's default graph is otherwise the union of all graphs."""
+    in_graph = _count(web, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{STEINKJER_GRAPH}> {{ ?s ?p ?o }} }}")
+    everything = _count(web, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert 0 < in_graph < everything
+    assert _count(web, f"SELECT (COUNT(*) AS ?n) FROM <{STEINKJER_GRAPH}> WHERE {{ ?s ?p ?o }}") == in_graph
+    assert _count(web, "PREFIX g: <https://w3id.org/offri/graph/examples/> "
+                       "SELECT (COUNT(*) AS ?n) FROM g:steinkjer WHERE { ?s ?p ?o }") == in_graph
+    assert _count(web, "BASE <https://w3id.org/offri/graph/examples/> "
+                       "SELECT (COUNT(*) AS ?n) FROM <steinkjer> WHERE { ?s ?p ?o }") == in_graph
+    assert _count(web, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{STEINKJER_GRAPH}> WHERE {{ ?s ?p ?o }}") == 0
+    assert _count(web, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{STEINKJER_GRAPH}> "
+                       "WHERE { GRAPH ?g { ?s ?p ?o } }") == in_graph
+    # the protocol's default-graph-uri wins over the query's FROM (SPARQL 1.1 Protocol §2.1.4)
+    assert _count(web, f"SELECT (COUNT(*) AS ?n) FROM <{STEINKJER_GRAPH}> WHERE {{ ?s ?p ?o }}",
+                  **{"default-graph-uri": "https://w3id.org/offri/graph/examples/arendal"}) != in_graph
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?service WHERE { ?service a ?t } LIMIT 1",
+    "SELECT ?from ?load WHERE { ?from ?load ?o } LIMIT 1",
+    "PREFIX schema: <http://schema.org/> SELECT * WHERE { ?s schema:from ?o } LIMIT 1",
+    "PREFIX service: <http://example.org/> SELECT * WHERE { ?s service:load ?o } LIMIT 1",
+])
+def test_names_that_look_like_keywords_are_not_refused(web, query: str) -> None:
+    assert web.get("/sparql", params={"query": query}).status_code == 200
+
+
+def test_a_service_right_after_a_dot_is_still_refused(web) -> None:
+    answer = web.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o .SERVICE <http://127.0.0.1:9/> { } }"})
+    assert answer.status_code == 400 and "SERVICE" in answer.text
+
+
+@pytest.mark.parametrize("params", [{"default-graph-uri": ""}, {"named-graph-uri": "relative"},
+                                    {"default-graph-uri": "not an iri"}])
+def test_dataset_iris_that_are_not_iris_are_a_400(web, params: dict) -> None:
+    answer = web.get("/sparql", params={"query": "ASK {}", **params}, headers={"Accept": "application/json"})
+    assert answer.status_code == 400 and answer.json()["error"] == "protocol-bad-graph-iri"
+
+
+@pytest.mark.parametrize("accept, parse", [
+    ("application/ld+json", lambda body: json.loads(body) == []),
+    ("application/rdf+xml", lambda body: len(rdflib.Graph().parse(data=body, format="xml")) == 0),
+])
+def test_empty_graph_answers_are_valid_documents(web, accept: str, parse) -> None:
+    answer = web.get("/sparql", params={"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s <urn:none> ?o }"},
+                     headers={"Accept": accept})
+    assert answer.status_code == 200 and parse(answer.content)
+
+
+def test_a_form_body_in_raw_utf8_is_read(web) -> None:
+    body = 'query=SELECT ?x WHERE { BIND("Bodø" AS ?x) }'.encode()
+    answer = web.post("/sparql", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 200 and answer.json()["results"]["bindings"][0]["x"]["value"] == "Bodø"
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/browse/partnerships?page=%C2%B2", 400),
+    ("/sitemap-%C2%B2.xml", 404),
+    ("/sitemap-0.xml", 404),
+    ("/queries/no-such-query", 404),
+    ("/queries/q12-brokers?minimum=" + "9" * 5000, 400),
+])
+def test_odd_numbers_and_names_in_addresses_are_answered_in_words(web, path: str, status: int) -> None:
+    answer = web.get(path)
+    assert answer.status_code == status, answer.text[:200]
+    assert "Traceback" not in answer.text and "internal error" not in answer.text.lower()

@@ -44,7 +44,7 @@ def parse_value(query: StoredQuery, name: str, raw: str) -> ox.NamedNode | ox.Li
     elif param.type == "string":
         term = ox.Literal(raw)
     elif param.type == "integer":
-        if not re.fullmatch(r"[+-]?[0-9]+", raw.strip()):
+        if not re.fullmatch(r"[+-]?[0-9]{1,4000}", raw.strip()):  # Python's int() stops at 4,300 digits
             raise bad()
         term = ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
     elif param.type == "decimal":

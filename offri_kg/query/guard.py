@@ -1,9 +1,10 @@
 """Refuse queries that would reach outside: ``SERVICE``, ``LOAD``, ``FROM``/``FROM NAMED``.
 
 pyoxigraph evaluates ``SERVICE`` by fetching the URL, and a public endpoint must never do
-that. The check looks at the query's keywords with strings, IRIs and comments blanked out, so a
-label containing the word "service" is not mistaken for the keyword; it is linear in the query
-length (no parse), which keeps stored queries' overhead near zero.
+that. The check looks at the query's keywords with strings, IRIs, comments, variables and
+prefixed names blanked out, so a label containing the word "service", a variable ``?from`` or a
+property ``schema:from`` is not mistaken for the keyword; it is linear in the query length (no
+parse), which keeps stored queries' overhead near zero.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from functools import lru_cache
 from offri_kg.errors import OffriError
 
 _TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+                    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+                    # variables (?service) and prefixed names (schema:from, from:x) are names, not keywords
+                    r'|[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+|(?<![\w.-])(?:[^\W\d_][\w.-]*)?:[\w.:%\\-]*')
 _FORBIDDEN = re.compile(r"\b(SERVICE|LOAD|FROM)\b", re.IGNORECASE)
 _FETCHING = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
 
 
 def keywords_only(sparql: str) -> str:
-    """The query with strings, IRIs and comments replaced by spaces."""
+    """The query with strings, IRIs, comments, variables and prefixed names replaced by spaces
+    (what is left are keywords, punctuation and numbers; positions are kept)."""
     return _TOKEN.sub(lambda m: " " * len(m.group(0)), sparql)
 
 

@@ -155,7 +155,7 @@ def create_app(config: ServeConfig) -> Starlette:
                 "endpoint-login-refused": 502, "remote-dataset": 400, "query-failed": 500,
                 "store-locked": 503, "store-error": 500, "update-cross-site": 403, "dump-failed": 503,
                 "too-many-rows": 422, "request-too-large": 413, "update-unauthorized": 401,
-                "update-forbidden": 403, "not-found": 404}.get(error.code, 400)
+                "update-forbidden": 403, "not-found": 404, "unknown-query": 404}.get(error.code, 400)
 
     def page_key(request: Request, *parts: object) -> tuple:
         """A cache key: the store generation this request reads (taken before any await, so a
@@ -241,11 +241,15 @@ def create_app(config: ServeConfig) -> Starlette:
                                                        "max": st.config.max_request_bytes})
             if operation.kind == "update":
                 return await update(request, operation)
-            check_query(operation.text, st.graphs, st.config.max_depth)
+            base = f"{request.base_url}sparql"
+            from_default, from_named = check_query(operation.text, st.graphs, st.config.max_depth, base)
+            # the protocol's dataset wins over the query's FROM (SPARQL 1.1 Protocol §2.1.4)
+            if operation.has_dataset:
+                from_default, from_named = operation.default_graphs, operation.named_graphs
+            dataset = bool(from_default or from_named)
             answer = await run(operation.text, request.headers.get("accept"),
-                               default_graph=operation.default_graphs if operation.has_dataset else None,
-                               named_graphs=operation.named_graphs if operation.has_dataset else None,
-                               base_iri=f"{request.base_url}sparql")
+                               default_graph=from_default if dataset else None,
+                               named_graphs=from_named if dataset else None, base_iri=base)
         except OffriError as error:
             return error_response(request, error, status_of(error))
         return Response(answer.body, media_type=answer.content_type, headers={"Vary": "Accept"})
@@ -681,7 +685,10 @@ def create_app(config: ServeConfig) -> Starlette:
         """``/sitemap-N.xml``: the N-th file of the index (from 1)."""
         try:
             refresh()
-            number = _page_number(request.path_params["number"])
+            raw = request.path_params["number"]
+            if not re.fullmatch(r"[1-9][0-9]{0,5}", raw):  # ASCII digits only: "²" is a digit to str.isdigit
+                raise OffriError("not-found", {"what": request.url.path})
+            number = int(raw)
             urls = await sitemap_urls(request)
             size = state().config.sitemap_size
             part = urls[(number - 1) * size: number * size]
@@ -747,7 +754,7 @@ def create_app(config: ServeConfig) -> Starlette:
 async def _read_body(request: Request, cap: int) -> bytes | OffriError:
     """The body, or an error once it passes ``cap`` bytes (read no further than that)."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > cap:
+    if declared and re.fullmatch(r"[0-9]{1,18}", declared) and int(declared) > cap:
         return OffriError("request-too-large", {"size": int(declared), "max": cap})
     chunks, size = [], 0
     async for chunk in request.stream():
@@ -783,7 +790,7 @@ def _page_number(raw: str | None) -> int:
     """``?page=`` as a page number from 1 (a page past the end simply shows no items)."""
     if raw is None or raw == "":
         return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+    if not re.fullmatch(r"[0-9]{1,6}", raw) or not 1 <= int(raw) <= 100_000:  # "²" is a digit to isdigit()
         raise OffriError("bad-page", {"value": raw[:40]})
     return int(raw)
 

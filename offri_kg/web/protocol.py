@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urljoin
+
+import pyoxigraph as ox
 
 from offri_kg.errors import OffriError
 from offri_kg.query.guard import fetching_feature, keywords_only
@@ -63,7 +65,7 @@ def parse_operation(method: str, query_string: str, content_type: str | None, bo
             if not _charset_ok(content_type or ""):
                 raise ProtocolError("protocol-not-utf8", 415)
             try:
-                params = url_params + parse_qsl(body.decode("ascii"), keep_blank_values=True,
+                params = url_params + parse_qsl(body.decode("utf-8"), keep_blank_values=True,
                                                 encoding="utf-8", errors="strict")
             except (UnicodeDecodeError, ValueError):
                 raise ProtocolError("protocol-not-utf8", 400) from None
@@ -91,14 +93,51 @@ def parse_operation(method: str, query_string: str, content_type: str | None, bo
         if method == "GET":
             return None
         raise ProtocolError("protocol-no-operation", 400)
+    names = ("default-graph-uri", "named-graph-uri") if queries else ("using-graph-uri", "using-named-graph-uri")
+    for name, value in params:
+        if name in names and not _absolute_iri(value):
+            raise ProtocolError("protocol-bad-graph-iri", 400, {"param": name, "graph": value})
     if queries:
-        return Operation("query", queries[0], [v for k, v in params if k == "default-graph-uri"],
-                         [v for k, v in params if k == "named-graph-uri"])
-    return Operation("update", updates[0], [v for k, v in params if k == "using-graph-uri"],
-                     [v for k, v in params if k == "using-named-graph-uri"])
+        return Operation("query", queries[0], [v for k, v in params if k == names[0]],
+                         [v for k, v in params if k == names[1]])
+    return Operation("update", updates[0], [v for k, v in params if k == names[0]],
+                     [v for k, v in params if k == names[1]])
+
+
+def _absolute_iri(value: str) -> bool:
+    """Whether ``value`` is an absolute IRI (what Oxigraph accepts as a graph name)."""
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return True
 
 
 _FROM = re.compile(r"\bFROM(\s+NAMED)?\b", re.IGNORECASE)
+_DECLARATION = re.compile(r"\b(PREFIX|BASE)\b", re.IGNORECASE)
+_PREFIX = re.compile(r"PREFIX\s+((?:[^\W\d_][\w.-]*)?):\s*<([^<>\"{}|^`\\\s]*)>", re.IGNORECASE)
+_BASE = re.compile(r"BASE\s*<([^<>\"{}|^`\\\s]*)>", re.IGNORECASE)
+_IRI = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
+_PNAME = re.compile(r"((?:[^\W\d_][\w.-]*)?):([\w.:%-]*)")
+
+
+def _from_graph(sparql: str, blank: str, at: int, base: str | None) -> str | None:
+    """The IRI of the graph a ``FROM`` ending at ``at`` names: a full, relative (resolved
+    against ``BASE`` or ``base``) or prefixed IRI; None if it names none."""
+    prefixes: dict[str, str] = {}
+    for match in _DECLARATION.finditer(blank, 0, at):
+        if match.group(1).upper() == "BASE":
+            if found := _BASE.match(sparql, match.start()):
+                base = urljoin(base or "", found.group(1))
+        elif found := _PREFIX.match(sparql, match.start()):
+            prefixes[found.group(1)] = urljoin(base or "", found.group(2))
+    rest = sparql[at:]
+    offset = len(rest) - len(rest.lstrip())
+    if iri := _IRI.match(rest, offset):
+        return urljoin(base or "", iri.group(1))
+    if (name := _PNAME.match(rest, offset)) and name.group(1) in prefixes:
+        return prefixes[name.group(1)] + name.group(2)
+    return None
 
 
 def nesting_depth(sparql: str) -> int:
@@ -113,23 +152,30 @@ def nesting_depth(sparql: str) -> int:
     return deepest
 
 
-def check_query(sparql: str, graphs: set[str], max_depth: int) -> None:
+def check_query(sparql: str, graphs: set[str], max_depth: int,
+                base: str | None = None) -> tuple[list[str], list[str]]:
     """Refuse what a public endpoint must not run: SERVICE and LOAD (they fetch), FROM of a
     graph this store does not hold (pyoxigraph would not fetch it, but other engines do, and
     a client asking for one expects data that is not here), and nesting deep enough to crash
-    the engine."""
+    the engine. Returns the graphs of the query's ``FROM`` and ``FROM NAMED`` clauses: the
+    caller passes them to the engine as the dataset, since offri's default graph is otherwise
+    the union of all graphs."""
     blank = keywords_only(sparql)
     feature = fetching_feature(sparql)
     if feature:
         raise ProtocolError("query-refused", 400, {"feature": feature})
+    defaults: list[str] = []
+    named: list[str] = []
     for match in _FROM.finditer(blank):
-        rest = sparql[match.end():].lstrip()
-        iri = re.match(r"<([^<>\"{}|^`\\\s]*)>", rest)
-        if iri is None or iri.group(1) not in graphs:
-            raise ProtocolError("query-from-unknown", 400, {"graph": iri.group(1) if iri else rest[:40]})
+        graph = _from_graph(sparql, blank, match.end(), base)
+        if graph is None or graph not in graphs:
+            raise ProtocolError("query-from-unknown", 400,
+                                {"graph": graph or sparql[match.end():].strip()[:40]})
+        (named if match.group(1) else defaults).append(graph)
     depth = nesting_depth(sparql)
     if depth > max_depth:
         raise ProtocolError("query-too-deep", 400, {"depth": depth, "max": max_depth})
+    return defaults, named
 
 
 def with_using(update: str, default_graphs: list[str], named_graphs: list[str]) -> str:

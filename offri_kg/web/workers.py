@@ -177,7 +177,7 @@ def answer_from(result: object, job: Job) -> Answer:
         media = choose(job.accept, GRAPH_OFFERS)
         if media is None:
             raise OffriError("not-acceptable", {"offers": ", ".join(GRAPH_OFFERS)})
-        body = ox.serialize(triples, format=GRAPH_TYPES[media]) if triples else b""
+        body = ox.serialize(triples, format=GRAPH_TYPES[media])  # an empty graph too: JSON-LD `[]`, an empty rdf:RDF
         content = media if media.startswith("application/") else media + "; charset=utf-8"
         return Answer(kind="graph", content_type=content, body=body or b"")
     except (OSError, RuntimeError) as exc:
