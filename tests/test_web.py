@@ -471,3 +471,31 @@ def test_odd_numbers_and_names_in_addresses_are_answered_in_words(web, path: str
     answer = web.get(path)
     assert answer.status_code == status, answer.text[:200]
     assert "Traceback" not in answer.text and "internal error" not in answer.text.lower()
+
+
+@pytest.mark.parametrize("header, lang", [("en;q=0.1, nb;q=0.9", "nb"), ("nb;q=0, en", "en"),
+                                          ("da, nb;q=0.5, en;q=0.4", "nb"), ("en-GB, nb", "en")])
+def test_accept_language_weights_count(web, header: str, lang: str) -> None:
+    page = web.get("/", headers={"Accept-Language": header}).text
+    assert f'<html lang="{lang}"' in page
+
+
+def test_pages_name_things_in_the_readers_language(web) -> None:
+    """Concept schemes are named by their dct:title; the ontology's headings and the pages'
+    landmarks are words in both languages; an unknown address is a 404 in words."""
+    role_nb = web.get("/doc/vocab/role", params={"lang": "nb"}).text
+    role_en = web.get("/doc/vocab/role", params={"lang": "en"}).text
+    assert "<h1>https://" not in role_nb and "<h1>https://" not in role_en
+    ontology = web.get("/doc/ns", params={"lang": "nb"}).text
+    assert "<h2>Klasser</h2>" in ontology and "<h2>Class</h2>" not in ontology
+    browse = web.get("/browse/models", params={"lang": "nb"}).text
+    assert 'aria-label="Filtre"' in browse and 'aria-label="Hovedmeny"' in browse
+    missing = web.get("/no/such/address", params={"lang": "nb"})
+    assert missing.status_code == 404 and "ingenting er kjent om /no/such/address" in missing.text
+
+
+def test_answers_that_depend_on_language_or_accept_say_so(web) -> None:
+    error = web.get("/sparql", params={"query": "SELECT"})
+    assert error.status_code == 400 and "Accept-Language" in error.headers["vary"] and "Accept" in error.headers["vary"]
+    table = web.get("/browse/models", params={"format": "csv"})
+    assert table.status_code == 200 and "Accept-Language" in table.headers["vary"]

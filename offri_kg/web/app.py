@@ -143,6 +143,7 @@ def create_app(config: ServeConfig) -> Starlette:
         lang = language(request)
         text = render_error(error, lang)
         headers = {"Allow": "GET, POST"} if status == 405 else {"Retry-After": "5"} if status == 503 else {}
+        headers["Vary"] = "Accept, Accept-Language, Cookie"  # JSON or text, in the reader's language
         if choose(request.headers.get("accept"), ["text/plain", "application/json", "text/html"]) == "application/json":
             return JSONResponse({"error": error.code, "message": text}, status_code=status, headers=headers)
         return PlainTextResponse(text + "\n", status_code=status, headers=headers)
@@ -426,7 +427,8 @@ def create_app(config: ServeConfig) -> Starlette:
                           "OPTIONAL { ?c skos:broader ?b_ } "
                           f"OPTIONAL {{ ?c skos:definition ?d_ FILTER(langMatches(lang(?d_), \"{lang}\")) }} "
                           + catalogue.label_pattern("?c", "?l_", lang) + " } GROUP BY ?c", want_rows=True)).rows
-        scheme = (await run(catalogue.PREFIXES + "SELECT ?label WHERE { " + catalogue.label_pattern(f"<{iri}>", "?label", lang)
+        scheme = (await run(catalogue.PREFIXES + "SELECT ?label WHERE { "
+                            + catalogue.label_pattern(f"<{iri}>", "?label", lang, name=catalogue.TITLE)
                             + " }", want_rows=True)).rows
         if not rows:
             raise OffriError("not-found", {"what": iri})
@@ -466,7 +468,7 @@ def create_app(config: ServeConfig) -> Starlette:
             if csv:  # all of it, not one page: a researcher's table
                 answer = await run(catalogue.items_query(kind, chosen, text, lang, st.config.row_cap + 1), "text/csv")
                 return remember(key, Response(answer.body, media_type="text/csv; charset=utf-8", headers={
-                    "Content-Disposition": f'attachment; filename="{kind.key}.csv"'}))
+                    "Content-Disposition": f'attachment; filename="{kind.key}.csv"', "Vary": "Accept-Language, Cookie"}))
             # the items, their count and every facet at once: they run side by side in the workers;
             # count and facets do not depend on the page, so the next page reuses them
             summary_key = page_key(request, "browse-summary", kind.key, selected, text, lang)
@@ -566,7 +568,7 @@ def create_app(config: ServeConfig) -> Starlette:
             if csv:
                 answer = await run(text, "text/csv")
                 return remember(key, Response(answer.body, media_type="text/csv; charset=utf-8", headers={
-                    "Content-Disposition": f'attachment; filename="{stored.id}.csv"'}))
+                    "Content-Disposition": f'attachment; filename="{stored.id}.csv"', "Vary": "Accept-Language, Cookie"}))
             # the page shows the first rows and says so; its CSV has them all (up to the row cap)
             answer = await run(text, want_rows=True, row_cap=state().config.page_rows, first_rows=True)
             # stored queries report invented data as ?illustrative (a row) or ?illustrativeCount (a group)
@@ -744,8 +746,12 @@ def create_app(config: ServeConfig) -> Starlette:
         return PlainTextResponse(t("internal-error", language(request), kind=type(exc).__name__, detail=exc) + "\n",
                                  status_code=500)
 
+    async def not_found(request: Request, exc: Exception) -> Response:
+        """An address no route takes: a 404 in words, in the reader's language."""
+        return error_response(request, OffriError("not-found", {"what": request.url.path}), 404)
+
     app = Starlette(routes=routes, middleware=[Middleware(CatchAll, handler=unexpected), *middleware],
-                    lifespan=lifespan)
+                    exception_handlers={404: not_found}, lifespan=lifespan)
     app.state.offri = holder  # the running state, for tests and tools that embed the app
     return app
 
@@ -833,7 +839,7 @@ def _class_counts(lang: str) -> str:
 
 def _best_label(rows: list[dict], iri: str, lang: str) -> str:
     """The resource's name in ``lang``, else in English, else any, else the end of its IRI."""
-    labels = [r["o"] for r in rows if r["p"].value in (SKOS + "prefLabel", RDFS + "label")
+    labels = [r["o"] for r in rows if r["p"].value in (SKOS + "prefLabel", RDFS + "label", DCT + "title")
               and isinstance(r["o"], ox.Literal)]
     for wanted in (lang, "en", None):
         for label in labels:

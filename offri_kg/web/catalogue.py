@@ -123,10 +123,15 @@ def _filters(kind_: Kind, chosen: dict[str, list[str]], text: str | None, skip: 
     return " ".join(parts)
 
 
-def label_pattern(var: str, out: str, lang: str, or_iri: bool = True) -> str:
-    """``out`` = the label of ``var`` in ``lang``, else English, else any (else the IRI as text,
-    with ``or_iri``). Written with full IRIs, so it fits queries with or without PREFIXES."""
-    name = "<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2000/01/rdf-schema#label>"
+NAME = "<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2000/01/rdf-schema#label>"
+#: what names a concept scheme or a dataset: its title too
+TITLE = NAME + "|<http://purl.org/dc/terms/title>"
+
+
+def label_pattern(var: str, out: str, lang: str, or_iri: bool = True, name: str = NAME) -> str:
+    """``out`` = the label of ``var`` (by the ``name`` property path) in ``lang``, else English,
+    else any (else the IRI as text, with ``or_iri``). Written with full IRIs, so it fits queries
+    with or without PREFIXES."""
     last = f", STR({var})" if or_iri else ""
     english = "" if lang == "en" else (  # the first one already is English
         f"OPTIONAL {{ {var} {name} {out}_2 FILTER(langMatches(lang({out}_2), \"en\")) }} ")

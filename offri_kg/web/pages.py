@@ -23,14 +23,31 @@ def language(request: Request) -> str:
     chosen = request.query_params.get("lang") or request.cookies.get("lang")
     if chosen in LANGS:
         return chosen
-    header = (request.headers.get("accept-language") or "").lower()
-    for part in header.split(","):
-        tag = part.split(";")[0].strip()
+    for tag in preferred_languages(request.headers.get("accept-language") or ""):
         if tag.startswith(("nb", "nn", "no")):
             return "nb"
         if tag.startswith("en"):
             return "en"
     return "en"
+
+
+def preferred_languages(header: str) -> list[str]:
+    """The language tags of an ``Accept-Language`` header, most wanted first; ``q=0`` means
+    "not this one" (RFC 9110 §12.5.4). Ties keep the header's order."""
+    weighted = []
+    for index, part in enumerate(header.lower().split(",")):
+        tag, _, params = part.partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag.strip() and quality > 0:
+            weighted.append((-quality, index, tag.strip()))
+    return [tag for _, _, tag in sorted(weighted)]
 
 
 def link(term: object) -> str | None:

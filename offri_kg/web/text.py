@@ -10,6 +10,12 @@ WORDS: dict[str, dict[str, str]] = {
                    "en": "A catalogue of partnerships between municipalities and voluntary organisations: who takes "
                          "which role, with what goals, how the collaboration is anchored, and the models that transfer."},
     "holds": {"nb": "Katalogen inneholder", "en": "The catalogue holds"},
+    "aria-facets": {"nb": "Filtre", "en": "Filters"},
+    "kind-Class": {"nb": "Klasser", "en": "Classes"},
+    "kind-ObjectProperty": {"nb": "Objektegenskaper", "en": "Object properties"},
+    "kind-DatatypeProperty": {"nb": "Dataegenskaper", "en": "Datatype properties"},
+    "kind-AnnotationProperty": {"nb": "Annotasjonsegenskaper", "en": "Annotation properties"},
+    "aria-main": {"nb": "Hovedmeny", "en": "Main menu"},
     "triples": {"nb": "tripler", "en": "triples"},
     "graphs": {"nb": "Grafer", "en": "Graphs"},
     "queries": {"nb": "Lagrede spørringer", "en": "Stored queries"},
