@@ -499,3 +499,28 @@ def test_answers_that_depend_on_language_or_accept_say_so(web) -> None:
     assert error.status_code == 400 and "Accept-Language" in error.headers["vary"] and "Accept" in error.headers["vary"]
     table = web.get("/browse/models", params={"format": "csv"})
     assert table.status_code == 200 and "Accept-Language" in table.headers["vary"]
+
+
+def test_nested_blank_node_lists_count_as_nesting(web) -> None:
+    deep = "SELECT * WHERE { ?s <urn:p> " + "[ <urn:q> " * 100 + "1" + " ]" * 100 + " }"
+    answer = web.get("/sparql", params={"query": deep}, headers={"Accept": "application/json"})
+    assert answer.status_code == 400 and answer.json()["error"] == "query-too-deep"
+
+
+def test_weak_etags_and_star_match(web) -> None:
+    first = web.get("/", params={"lang": "en"})
+    etag = first.headers["etag"]
+    for header in (f"W/{etag}", "*"):
+        assert web.get("/", params={"lang": "en"}, headers={"If-None-Match": header}).status_code == 304
+
+
+def test_a_percent_in_a_resource_uri_stays_escaped_in_the_redirect(web) -> None:
+    answer = web.get("/id/x%25y", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/doc/id/x%25y"
+
+
+def test_tsv_writes_triple_terms_as_rdf_1_2(web) -> None:
+    query = "SELECT ?t WHERE { BIND(<<( <http://e/s> <http://e/p> \"c\" )>> AS ?t) }"
+    body = web.get("/sparql", params={"query": query}, headers={"Accept": "text/tab-separated-values"}).content
+    term = next(iter(ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)))["t"]
+    assert isinstance(term, ox.Triple) and term.object == ox.Literal("c")

@@ -177,7 +177,9 @@ def create_app(config: ServeConfig) -> Starlette:
         st.cache.move_to_end(key)
         status, headers, raw, body = hit
         etag = headers.get("etag")
-        if etag and etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        # weak comparison (RFC 9110 §13.1.2): W/"x" matches "x", and * matches any
+        wanted = [t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")]
+        if etag and (etag in wanted or "*" in wanted):
             return Response(status_code=304, headers={k: v for k, v in headers.items()
                                                       if k in ("etag", "cache-control", "vary")})
         return _Stored(status, raw, body)
@@ -308,7 +310,8 @@ def create_app(config: ServeConfig) -> Starlette:
     # ---- linked data ----------------------------------------------------------------------
     async def minted(request: Request) -> Response:
         """A resource URI: 303 See Other to the document about it (W3C Cool URIs)."""
-        path = request.url.path.lstrip("/")
+        raw = request.scope.get("raw_path")  # as sent: "%25" must stay escaped in the Location
+        path = (raw.decode("latin-1") if raw else quote(request.url.path)).lstrip("/")
         media = choose(request.headers.get("accept"), DOC_OFFERS) or "text/html"
         suffix = "" if media == "text/html" else "." + next(k for k, v in RDF_EXTENSIONS.items() if v == media)
         return RedirectResponse(f"/doc/{path}{suffix}", status_code=303, headers={"Vary": "Accept"})
@@ -739,7 +742,7 @@ def create_app(config: ServeConfig) -> Starlette:
         *[Route(f"/{prefix}/{{rest:path}}", minted) for prefix in MINTED],
     ]
     middleware = [Middleware(LanguageCookie), Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
-                             allow_headers=["Accept", "Content-Type", "Authorization"])]
+                             allow_headers=["Accept", "Content-Type", "Authorization", "X-Requested-With"])]
     async def unexpected(request: Request, exc: Exception) -> Response:
         """A bug must still answer in words, never with a stack trace (it is logged)."""
         logging.getLogger("offri.web").exception("unexpected error on %s", request.url.path)

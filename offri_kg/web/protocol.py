@@ -141,13 +141,14 @@ def _from_graph(sparql: str, blank: str, at: int, base: str | None) -> str | Non
 
 
 def nesting_depth(sparql: str) -> int:
-    """The deepest nesting of ``{`` and ``(`` outside strings, IRIs and comments."""
+    """The deepest nesting of ``{``, ``(`` and ``[`` (blank-node property lists) outside
+    strings, IRIs and comments."""
     depth = deepest = 0
     for char in keywords_only(sparql):
-        if char in "{(":
+        if char in "{([":
             depth += 1
             deepest = max(deepest, depth)
-        elif char in "})":
+        elif char in "})]":
             depth -= 1
     return deepest
 

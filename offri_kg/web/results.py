@@ -111,8 +111,13 @@ def _csv_value(term: object) -> str:
 
 
 def _tsv_value(term: object) -> str:
-    """TSV carries RDF terms in Turtle/N-Triples syntax (pyoxigraph's str() of a term)."""
-    return "" if term is None else str(term)
+    """TSV carries RDF terms in Turtle/N-Triples syntax (pyoxigraph's str() of a term; a triple
+    term in RDF 1.2's ``<<( s p o )>>``, which str() of a Triple leaves out)."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        return f"<<( {_tsv_value(term.subject)} {_tsv_value(term.predicate)} {_tsv_value(term.object)} )>>"
+    return str(term)
 
 
 def write_select(variables: list[str], rows: list[ox.QuerySolution], fmt: str) -> bytes:
