@@ -269,7 +269,7 @@ def export(
            "ntriples": ox.RdfFormat.N_TRIPLES}[output.value]
     try:
         if graph is None and not fmt.supports_datasets:
-            fmt = ox.RdfFormat.N_QUADS
+            raise OffriError("export-needs-graph", {"format": fmt.name})
         kg = _open(store, endpoint, timeout, read_only=endpoint is None)
         data = kg.export(fmt, graph)
         kg.close()

@@ -97,6 +97,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{graph}' is not an absolute IRI; give e.g. https://w3id.org/offri/graph/my-data.",
         "nb": "«{graph}» er ikke en absolutt IRI; oppgi f.eks. https://w3id.org/offri/graph/mine-data.",
     },
+    "blank-graph-name": {
+        "en": "the file puts triples in a graph named by a blank node ({graph}); offri names graphs by IRIs. Name the graph with an IRI, or leave the triples in the default graph (they then go to the file's own graph).",
+        "nb": "filen legger tripler i en graf som er navngitt med en blank node ({graph}); offri navngir grafer med IRI-er. Gi grafen en IRI, eller la triplene stå i standardgrafen (da havner de i filens egen graf).",
+    },
+    "export-needs-graph": {
+        "en": "{format} holds one graph, and the store holds several: add --graph IRI (`offri stats` lists them), or export everything as N-Quads or TriG.",
+        "nb": "{format} rommer én graf, og lageret har flere: legg til --graph IRI (`offri stats` viser dem), eller eksporter alt som N-Quads eller TriG.",
+    },
+    "graph-reserved": {
+        "en": "{graph} is one of offri's own graphs (the load records, the ontology, the vocabularies or the reference data); data cannot be loaded into it. Choose another graph IRI.",
+        "nb": "{graph} er en av offris egne grafer (innlastingsloggen, ontologien, vokabularene eller referansedataene); data kan ikke lastes inn i den. Velg en annen graf-IRI.",
+    },
     "graph-needs-one-file": {
         "en": "--graph names one graph, so give exactly one file with it.",
         "nb": "--graph navngir én graf, så oppgi nøyaktig én fil sammen med den.",

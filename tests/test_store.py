@@ -206,3 +206,51 @@ def test_a_second_writer_never_undoes_a_running_load(store_path: Path) -> None:
     first._commit()
     first.close()
     EmbeddedStore(store_path).close()  # free again once the first writer is done
+
+
+# ---- findings of an adversarial run of the CLI (2026-11-27) -------------------------------------
+def test_a_blank_node_graph_name_is_refused_and_the_store_stays_usable(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    bad = tmp_path / "bg.nq"
+    bad.write_text('<http://example.org/a> <http://example.org/p> "q" _:g .\n', encoding="utf-8")
+    refused = offri("load", "--store", store, bad, "--lang", "en")
+    assert refused.code == 2 and "blank node" in refused.err and "bg.nq" in refused.err
+    assert "navngir grafer med IRI-er" in offri("load", "--store", store, bad, "--lang", "nb").err
+    good = tmp_path / "good.ttl"
+    good.write_text('<urn:ex:a> <urn:ex:p> "x" .\n', encoding="utf-8")
+    assert offri("load", "--store", store, good).code == 0
+
+
+def test_offris_own_graphs_cannot_be_loaded_into(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    data = tmp_path / "x.ttl"
+    data.write_text('<urn:ex:a> <urn:ex:p> "x" .\n', encoding="utf-8")
+    assert offri("load", "--store", store, data).code == 0
+    before = offri("export", "--store", store).out
+    meta = "https://w3id.org/offri/graph/meta"
+    refused = offri("load", "--store", store, data, "--graph", meta, "--lang", "en")
+    assert refused.code == 2 and "offri's own graphs" in refused.err
+    trig = tmp_path / "t.trig"
+    trig.write_text(f'<{meta}> {{ <urn:ex:a> <urn:ex:p> "forged" . }}\n', encoding="utf-8")
+    refused = offri("load", "--store", store, trig, "--lang", "en")
+    assert refused.code == 2 and "offri's own graphs" in refused.err
+    assert offri("export", "--store", store).out == before
+
+
+def test_a_file_name_with_a_space_loads(tmp_path: Path) -> None:
+    data = tmp_path / "my data.ttl"
+    data.write_text('<urn:ex:a> <urn:ex:p> "x" .\n', encoding="utf-8")
+    loaded = offri("load", "--store", tmp_path / "store", data)
+    assert loaded.code == 0, loaded.err
+    assert "graph:file/my%20data" in offri("stats", "--store", tmp_path / "store").out
+
+
+def test_turtle_export_needs_one_graph(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    data = tmp_path / "x.ttl"
+    data.write_text('<urn:ex:a> <urn:ex:p> "x" .\n', encoding="utf-8")
+    assert offri("load", "--store", store, data).code == 0
+    refused = offri("export", "--store", store, "-f", "turtle", "--lang", "en")
+    assert refused.code == 2 and "--graph" in refused.err
+    one = offri("export", "--store", store, "-f", "turtle", "--graph", "https://w3id.org/offri/graph/file/x")
+    assert one.code == 0 and len(list(ox.parse(one.out.encode(), ox.RdfFormat.TURTLE))) == 1

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -71,7 +72,8 @@ def graph_iri_for(path: Path) -> str:
         relative = resolved.relative_to(resource_dir("data").resolve())
         return GRAPH_BASE + relative.with_suffix("").as_posix()
     except ValueError:
-        return GRAPH_BASE + "file/" + resolved.with_suffix("").name
+        # percent-encoded: a name such as "my data.ttl" holds characters an IRI cannot
+        return GRAPH_BASE + "file/" + quote(resolved.with_suffix("").name, safe="")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -142,5 +144,7 @@ def dataset_quads(source: Source, graph: ox.NamedNode, lenient: bool = False) ->
 
     fmt = FORMATS[source.format][0]
     for quad in ox.parse(source.data, fmt, base_iri=source.path.resolve().as_uri(), lenient=lenient):
-        target = graph if isinstance(quad.graph_name, ox.DefaultGraph) else scoped(quad.graph_name)
+        if isinstance(quad.graph_name, ox.BlankNode):  # a store's graphs are named by IRIs
+            raise InputError("blank-graph-name", {"graph": str(quad.graph_name)}, Location(str(source.path)))
+        target = graph if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name
         yield ox.Quad(scoped(quad.subject), quad.predicate, scoped(quad.object), target)

@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from functools import lru_cache
 from pathlib import Path
@@ -57,6 +57,14 @@ def _checksum(data: bytes) -> str:
 def _reference_size() -> int:
     """Quads in the reference graphs alone (what ``build_store`` adds to every dataset)."""
     return len(build_store([]))
+
+
+def _outside(quads: Iterator[ox.Quad], reserved: set[str]) -> Iterator[ox.Quad]:
+    """``quads``, refusing any that a file's own GRAPH puts into one of offri's graphs."""
+    for quad in quads:
+        if quad.graph_name.value in reserved:  # type: ignore[union-attr]
+            raise OffriError("graph-reserved", {"graph": quad.graph_name.value})  # type: ignore[union-attr]
+        yield quad
 
 
 def _count(store: ox.Store, graph: str) -> int:
@@ -181,6 +189,14 @@ class EmbeddedStore:
         if graph is not None and len(sources) != 1:
             raise OffriError("graph-needs-one-file")
         targets = [graph or s.graph for s in sources]
+        reserved = {META_GRAPH} | {s.graph for s in reference_sources()}
+        for target in targets:
+            if target in reserved:
+                raise OffriError("graph-reserved", {"graph": target})
+            try:
+                ox.NamedNode(target)
+            except ValueError:
+                raise OffriError("bad-graph-iri", {"graph": target}) from None
         existing = {g.value for g in self._ox.named_graphs()}
         total = sum(len(s.data) for s in sources)
 
@@ -214,7 +230,7 @@ class EmbeddedStore:
                 base = source.path.resolve().as_uri()
                 if fmt.supports_datasets:
                     jobs.append(lambda s=source, n=node: self._ox.bulk_extend(
-                        dataset_quads(s, n, lenient=True)) or len(s.data))
+                        _outside(dataset_quads(s, n, lenient=True), reserved)) or len(s.data))
                     continue
                 parts = split_ntriples(source.data) if source.format == "ntriples" else [source.data]
                 for part in parts:
