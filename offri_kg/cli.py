@@ -146,7 +146,8 @@ def load(
             raise typer.Exit(1)
         _fail(error, language)
     for report in reports:
-        typer.echo(t("load-done", language, graph=report.graph, triples=report.triples, source=report.source))
+        typer.echo(t("load-replaced" if report.replaced else "load-done", language, graph=report.graph,
+                     triples=report.triples, source=report.source))
 
 
 class ResultFormat(str, Enum):

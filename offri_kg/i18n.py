@@ -189,6 +189,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "no update or Graph Store address is configured for {endpoint}; see the README on remote stores.",
         "nb": "ingen oppdaterings- eller Graph Store-adresse er satt opp for {endpoint}; se README om eksterne lagre.",
     },
+    "load-replaced": {
+        "en": "replaced <{graph}>: it now holds {triples} triples from {source} (what it held before is gone)",
+        "nb": "erstattet <{graph}>: den har nå {triples} tripler fra {source} (det den hadde før, er borte)",
+    },
+    "same-graph-twice": {
+        "en": "{first} and {second} would both go into <{graph}> (files are named by their file name); load them one by one with --graph, or rename one.",
+        "nb": "{first} og {second} ville begge havne i <{graph}> (filer får grafnavn etter filnavnet); last dem én og én med --graph, eller gi den ene et annet navn.",
+    },
     "load-done": {
         "en": "loaded {triples} triples from {source} into <{graph}>",
         "nb": "lastet {triples} tripler fra {source} inn i <{graph}>",

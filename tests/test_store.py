@@ -254,3 +254,38 @@ def test_turtle_export_needs_one_graph(tmp_path: Path) -> None:
     assert refused.code == 2 and "--graph" in refused.err
     one = offri("export", "--store", store, "-f", "turtle", "--graph", "https://w3id.org/offri/graph/file/x")
     assert one.code == 0 and len(list(ox.parse(one.out.encode(), ox.RdfFormat.TURTLE))) == 1
+
+
+def test_replacing_a_graph_is_checked_against_the_graphs_that_use_it(tmp_path: Path) -> None:
+    """Steinkjer's data names an own goal that Arendal's file describes. A new Arendal file
+    without that goal would leave Steinkjer's participation pointing at nothing: refused, and
+    the store stays as it was."""
+    examples = ROOT / "data" / "examples"
+    for name in ("arendal.ttl", "steinkjer.ttl"):
+        (tmp_path / name).write_text((examples / name).read_text(encoding="utf-8"), encoding="utf-8")
+    store = EmbeddedStore(tmp_path / "store")
+    store.load(read_sources([tmp_path / "arendal.ttl", tmp_path / "steinkjer.ttl"]))
+    before = store.export(ox.RdfFormat.N_QUADS)
+    text = (tmp_path / "arendal.ttl").read_text(encoding="utf-8")
+    start = text.index("goal:besoksvennforbundet-rekruttering a offri:Goal")
+    text = text[:start] + text[text.index("offri:illustrative true .", start) + len("offri:illustrative true ."):]
+    text = text.replace("    offri:ownGoal goal:besoksvennforbundet-rekruttering ;\n", "")
+    assert "besoksvennforbundet-rekruttering" not in text
+    (tmp_path / "arendal.ttl").write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationFailed) as refused:
+        store.load(read_sources([tmp_path / "arendal.ttl"]))
+    assert any("steinkjer" in r.focus for r in refused.value.report.results)
+    assert store.export(ox.RdfFormat.N_QUADS) == before
+    store.close()
+
+
+def test_two_files_that_would_share_a_graph_are_refused_and_a_replace_says_so(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.ttl").write_text(f'<urn:ex:{folder}> <urn:ex:p> "x" .\n', encoding="utf-8")
+    store = tmp_path / "store"
+    both = offri("load", "--store", store, tmp_path / "a" / "x.ttl", tmp_path / "b" / "x.ttl", "--lang", "en")
+    assert both.code == 2 and "would both go into" in both.err
+    assert offri("load", "--store", store, tmp_path / "a" / "x.ttl", "--lang", "en").out.startswith("loaded 1 triples")
+    again = offri("load", "--store", store, tmp_path / "b" / "x.ttl", "--lang", "nb")
+    assert again.code == 0 and again.out.startswith("erstattet <https://w3id.org/offri/graph/file/x>")

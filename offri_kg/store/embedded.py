@@ -189,6 +189,11 @@ class EmbeddedStore:
         if graph is not None and len(sources) != 1:
             raise OffriError("graph-needs-one-file")
         targets = [graph or s.graph for s in sources]
+        for index, target in enumerate(targets):
+            if target in targets[:index]:
+                first = sources[targets.index(target)].path
+                raise OffriError("same-graph-twice", {"first": str(first), "second": str(sources[index].path),
+                                                      "graph": target})
         reserved = {META_GRAPH} | {s.graph for s in reference_sources()}
         for target in targets:
             if target in reserved:
@@ -238,6 +243,12 @@ class EmbeddedStore:
                         p, f, base_iri=b, to_graph=n, lenient=True) or len(p))
             return jobs
 
+        # IRIs the graphs being replaced share with the graphs that stay: what those graphs say
+        # about them may depend on what is about to go (read before anything is written)
+        replaced = {t: sizes.get(t, 0) for t in targets if t in existing}
+        old_shared = self._described_in(self._shared_nodes(self._ox, replaced, others) if replaced else set(),
+                                        replaced)
+
         self._begin(targets)
         try:
             with ThreadPoolExecutor(max_workers=3) as pool:
@@ -252,7 +263,7 @@ class EmbeddedStore:
                     done += write.result()
                     if progress:
                         progress(min(done, total), total)
-            report = self._recheck(report, shared)
+            report = self._recheck(report, shared, self._described_in(shared, counts) | old_shared)
             if report.count(Severity.VIOLATION):
                 raise ValidationFailed(report)
             self._write_provenance(sources, targets, agent, counts)
@@ -286,19 +297,40 @@ class EmbeddedStore:
 
         return {n.value for n in candidates if any(used_in(n, g) for g in probed_graphs)}
 
-    def _recheck(self, report: ValidationReport, shared: set[str]) -> ValidationReport:
+    def _recheck(self, report: ValidationReport, shared: set[str], described: set[str]) -> ValidationReport:
         """Re-validate, against the whole store, the focus nodes the memory check could not see fully.
 
-        Those are the nodes with a Violation in memory (a reference may resolve in the store)
-        and the nodes the new data shares with other user graphs already in the store.
+        Those are the nodes with a Violation in memory (a reference may resolve in the store),
+        the nodes the new data shares with other user graphs, and the nodes that point at
+        ``described`` ones (shared nodes the new or the replaced graphs say something about):
+        a participation in another graph whose own goal was described in the graph being
+        replaced is valid only while the goal still is.
         """
         flagged = {r.focus for r in report.results if r.severity is Severity.VIOLATION}
-        recheck = flagged | {f"<{iri}>" for iri in shared}
+        recheck = flagged | {f"<{iri}>" for iri in shared | described | self._referrers(described)}
         if not recheck:
             return report
         kept = [r for r in report.results if r.focus not in recheck]
         again = validate_store(self._ox, focus=recheck)
         return ValidationReport(kept + again.results)
+
+    def _described_in(self, nodes: set[str], graphs: dict[str, int]) -> set[str]:
+        """Those of ``nodes`` that are the subject of a triple in one of ``graphs`` (on disk)."""
+        named = [ox.NamedNode(g) for g in graphs]
+        return {n for n in nodes if any(next(self._ox.quads_for_pattern(ox.NamedNode(n), None, None, g), None)
+                                        is not None for g in named)}
+
+    def _referrers(self, nodes: set[str]) -> set[str]:
+        """IRIs of the subjects that point at ``nodes`` anywhere in the store (one hop: the
+        shapes' value checks follow one property from their focus node)."""
+        found: set[str] = set()
+        ordered = sorted(nodes)
+        for start in range(0, len(ordered), 500):
+            values = " ".join(f"<{iri}>" for iri in ordered[start:start + 500])
+            found |= {row["s"].value for row in self._ox.query(
+                f"SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {values} }} ?s ?p ?o FILTER(isIRI(?s)) }}",
+                use_default_graph_as_union=True)}
+        return found
 
     def _write_provenance(self, sources: list[Source], targets: list[str], agent: str | None,
                           counts: dict[str, int] | None = None) -> None:
