@@ -279,10 +279,15 @@ def export(
     if out is None:
         sys.stdout.buffer.write(data)
         return
-    handle, temp = tempfile.mkstemp(dir=out.resolve().parent, prefix=out.name, suffix=".part")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-    os.replace(temp, out)
+    try:
+        if out.is_dir():
+            raise IsADirectoryError(21, "is a directory")
+        handle, temp = tempfile.mkstemp(dir=out.resolve().parent, prefix=out.name, suffix=".part")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, out)
+    except OSError as exc:
+        _fail(OffriError("cannot-write", {"path": str(out), "detail": exc.strerror or str(exc)}), language)
 
 
 @app.command()

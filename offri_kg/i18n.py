@@ -85,6 +85,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "there is no offri store at {path}; load data first with `offri load FILE…`.",
         "nb": "det finnes ikke noe offri-lager i {path}; last inn data først med `offri load FIL…`.",
     },
+    "cannot-write": {
+        "en": "cannot write {path}: {detail}. Choose a file in a folder that exists and that you may write to.",
+        "nb": "kan ikke skrive {path}: {detail}. Velg en fil i en mappe som finnes og som du kan skrive til.",
+    },
+    "endpoint-bad-url": {
+        "en": "{endpoint} is not an http(s) address of a SPARQL endpoint; give e.g. http://localhost:7878/query.",
+        "nb": "{endpoint} er ikke en http(s)-adresse til et SPARQL-endepunkt; oppgi f.eks. http://localhost:7878/query.",
+    },
     "store-error": {
         "en": "the store at {path} cannot be opened: {detail}",
         "nb": "lageret i {path} kan ikke åpnes: {detail}",

@@ -136,3 +136,46 @@ def test_invalid_json(tmp_path) -> None:
 def test_bad_language(tmp_path) -> None:
     run = offri("validate", GOOD, "--lang", "de")
     assert run.code == 2 and "nb or en" in run.err and "Traceback" not in run.err
+
+
+# ---- findings of an adversarial run (2026-11-27): mistakes that ended as "internal error" --------
+def _small_store(tmp_path):
+    data = tmp_path / "a.ttl"
+    data.write_text('<urn:ex:a> <urn:ex:p> "x" .\n', encoding="utf-8")
+    store = tmp_path / "store"
+    assert offri("load", "--store", store, data).code == 0
+    return store
+
+
+def test_a_function_the_engine_lacks(tmp_path) -> None:
+    query = tmp_path / "f.rq"
+    query.write_text("PREFIX x: <urn:x:>\nSELECT * WHERE { BIND(x:fn(1) AS ?v) }\n", encoding="utf-8")
+    check_refused(offri("query", "--store", _small_store(tmp_path), "--file", query, "--lang", "en"),
+                  "could not be run", "custom function")
+
+
+def test_an_endpoint_that_is_not_an_address(tmp_path) -> None:
+    check_refused(offri("query", "q14-catalogue", "--endpoint", "not-a-url", "--lang", "en"), "not an http(s) address")
+    check_refused(offri("query", "q14-catalogue", "--endpoint", "not-a-url", "--lang", "nb"), "er ikke en http(s)-adresse")
+
+
+def test_an_export_that_cannot_be_written(tmp_path) -> None:
+    store = _small_store(tmp_path)
+    check_refused(offri("export", "--store", store, "-o", tmp_path / "no" / "such" / "x.nq", "--lang", "en"),
+                  "cannot write")
+    check_refused(offri("export", "--store", store, "-o", tmp_path, "--lang", "nb"), "kan ikke skrive")
+
+
+def test_a_damaged_store(tmp_path) -> None:
+    (tmp_path / "bad" / "oxigraph").mkdir(parents=True)
+    (tmp_path / "bad" / "oxigraph" / "CURRENT").write_text("garbage\n")
+    check_refused(offri("stats", "--store", tmp_path / "bad", "--lang", "en"), "cannot be opened")
+
+
+def test_a_byte_order_mark_is_not_data(tmp_path) -> None:
+    data = tmp_path / "bom.ttl"
+    data.write_bytes(b'\xef\xbb\xbf<urn:ex:a> <urn:ex:p> "x" .\n')
+    assert offri("validate", data).code == 0
+    query = tmp_path / "bom.rq"
+    query.write_bytes(b"\xef\xbb\xbfSELECT * WHERE { ?s ?p ?o } LIMIT 1\n")
+    assert offri("query", "--store", _small_store(tmp_path), "--file", query, "--format", "csv").code == 0

@@ -85,6 +85,8 @@ def _read_bytes(path: Path) -> bytes:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError("unreadable", {"path": str(path), "reason": exc.strerror or str(exc)}) from None
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark (Windows editors write one) is not data
+        data = data[3:]
     if not data.strip():
         raise InputError("empty-file", {"path": str(path)})
     if b"\x00" in data[:8192]:

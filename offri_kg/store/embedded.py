@@ -102,7 +102,7 @@ class EmbeddedStore:
                 self._recover()
                 self._ox = ox.Store(str(self._db))
                 self._ensure_reference()
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RocksDB reports a damaged database as RuntimeError
             if "lock" in str(exc).lower():
                 raise OffriError("store-locked", {"path": str(path)}) from None
             raise OffriError("store-error", {"path": str(path), "detail": str(exc)}) from None
@@ -383,9 +383,11 @@ class EmbeddedStore:
         check_query(sparql)
         try:
             result = self._ox.query(with_values_block(sparql, substitutions or {}), use_default_graph_as_union=True)
+            return QueryResult.from_oxigraph(result)
         except SyntaxError as exc:
             raise OffriError("query-syntax", {"detail": str(exc)}) from None
-        return QueryResult.from_oxigraph(result)
+        except (RuntimeError, OSError, ValueError) as exc:  # e.g. a function the engine does not know
+            raise OffriError("query-failed", {"detail": str(exc)}) from None
 
     def _recorded_sizes(self) -> dict[str, int]:
         """Graph IRI -> triples, as recorded at load time (cheap: metadata only)."""

@@ -384,6 +384,9 @@ class RemoteStore:
     """Any SPARQL 1.1 store. ``endpoint`` is the query URL; writing needs update and Graph Store URLs."""
 
     def __init__(self, endpoint: str, timeout: float = 30.0, config: Path | None = None) -> None:
+        parts = urllib.parse.urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise OffriError("endpoint-bad-url", {"endpoint": endpoint})
         self.location = endpoint
         self.timeout = float(timeout)
         self.config = load_config(endpoint, config)
