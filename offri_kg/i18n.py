@@ -85,6 +85,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "there is no offri store at {path}; load data first with `offri load FILE…`.",
         "nb": "det finnes ikke noe offri-lager i {path}; last inn data først med `offri load FIL…`.",
     },
+    "rdfxml-malformed": {
+        "en": "the RDF/XML is not well-formed XML: {detail}. A file cut off before </rdf:RDF> gives this too; export it again.",
+        "nb": "RDF/XML-filen er ikke velformet XML: {detail}. En fil som er kuttet før </rdf:RDF>, gir også dette; eksporter den på nytt.",
+    },
     "cannot-write": {
         "en": "cannot write {path}: {detail}. Choose a file in a folder that exists and that you may write to.",
         "nb": "kan ikke skrive {path}: {detail}. Velg en fil i en mappe som finnes og som du kan skrive til.",

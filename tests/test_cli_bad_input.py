@@ -179,3 +179,12 @@ def test_a_byte_order_mark_is_not_data(tmp_path) -> None:
     query = tmp_path / "bom.rq"
     query.write_bytes(b"\xef\xbb\xbfSELECT * WHERE { ?s ?p ?o } LIMIT 1\n")
     assert offri("query", "--store", _small_store(tmp_path), "--file", query, "--format", "csv").code == 0
+
+
+def test_rdfxml_cut_off_before_its_end_is_refused(tmp_path) -> None:
+    data = tmp_path / "cut.rdf"
+    data.write_text('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+                    '  <rdf:Description rdf:about="urn:ex:a"><rdf:value>x</rdf:value></rdf:Description>\n',
+                    encoding="utf-8")
+    check_refused(offri("validate", data, "--lang", "en"), "cut.rdf:4:", "not well-formed")
+    check_refused(offri("validate", data, "--lang", "nb"), "ikke velformet")

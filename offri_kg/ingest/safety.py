@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from xml.parsers import expat
 
 from offri_kg.errors import InputError, Location
 
@@ -17,12 +18,19 @@ _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def check_rdfxml(data: bytes, path: str) -> None:
-    """Raise if the RDF/XML declares a DOCTYPE or entities."""
+    """Raise if the RDF/XML declares a DOCTYPE or entities, or is not well-formed XML (Oxigraph's
+    parser accepts a file cut off before ``</rdf:RDF>``, and would load the first half)."""
     match = _DOCTYPE.search(data)
     if match:
         line = data.count(b"\n", 0, match.start()) + 1
         column = match.start() - (data.rfind(b"\n", 0, match.start()) + 1) + 1
         raise InputError("doctype-refused", {}, Location(path, line, column))
+    parser = expat.ParserCreate()  # no DOCTYPE, so nothing to expand or fetch
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise InputError("rdfxml-malformed", {"detail": expat.ErrorString(exc.code)},
+                         Location(path, exc.lineno, exc.offset + 1)) from None
 
 
 def _contexts(node: Any) -> list[Any]:
