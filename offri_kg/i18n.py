@@ -85,6 +85,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "there is no offri store at {path}; load data first with `offri load FILE…`.",
         "nb": "det finnes ikke noe offri-lager i {path}; last inn data først med `offri load FIL…`.",
     },
+    "update-not-query": {
+        "en": "this is an update ({kind}), not a query: offri query only reads. Load data with `offri load`; a server started with --allow-update takes updates at /sparql.",
+        "nb": "dette er en oppdatering ({kind}), ikke en spørring: offri query bare leser. Last inn data med `offri load`; en tjener startet med --allow-update tar imot oppdateringer på /sparql.",
+    },
     "rdfxml-malformed": {
         "en": "the RDF/XML is not well-formed XML: {detail}. A file cut off before </rdf:RDF> gives this too; export it again.",
         "nb": "RDF/XML-filen er ikke velformet XML: {detail}. En fil som er kuttet før </rdf:RDF>, gir også dette; eksporter den på nytt.",

@@ -188,3 +188,12 @@ def test_rdfxml_cut_off_before_its_end_is_refused(tmp_path) -> None:
                     encoding="utf-8")
     check_refused(offri("validate", data, "--lang", "en"), "cut.rdf:4:", "not well-formed")
     check_refused(offri("validate", data, "--lang", "nb"), "ikke velformet")
+
+
+@pytest.mark.parametrize("text, kind", [("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "INSERT"), ("DROP ALL", "DROP")])
+def test_an_update_given_to_offri_query(tmp_path, text: str, kind: str) -> None:
+    query = tmp_path / "u.rq"
+    query.write_text(text + "\n", encoding="utf-8")
+    store = _small_store(tmp_path)
+    check_refused(offri("query", "--store", store, "--file", query, "--lang", "en"), f"an update ({kind})", "offri load")
+    check_refused(offri("query", "--store", store, "--file", query, "--lang", "nb"), "en oppdatering")

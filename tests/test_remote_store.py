@@ -22,7 +22,8 @@ from offri_kg.ingest.read import GRAPH_BASE, read_source, read_sources
 from offri_kg.resources import example_data_files, reference_data_files
 from offri_kg.store.base import META_GRAPH
 from offri_kg.store.embedded import ValidationFailed
-from offri_kg.store.remote import RemoteStore, load_config, query_kind
+from offri_kg.query.guard import query_kind
+from offri_kg.store.remote import RemoteStore, load_config
 from servers import Server, free_port, oxigraph_scratch, oxigraph_server, virtuoso_limited, virtuoso_server  # noqa: F401
 
 EXAMPLES = ROOT / "data" / "examples"
@@ -396,4 +397,4 @@ def test_an_update_is_not_a_query(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     with canary() as spy:
         with pytest.raises(OffriError) as caught:
             RemoteStore(spy.url + "/query").query("DELETE DATA { <urn:a> <urn:b> <urn:c> }")
-    assert caught.value.code == "query-syntax" and spy.requests == []
+    assert caught.value.code == "update-not-query" and caught.value.params["kind"] == "DELETE" and spy.requests == []

@@ -53,3 +53,23 @@ def check_query(sparql: str) -> None:
     feature = _forbidden(sparql)
     if feature:
         raise OffriError("query-refused", {"feature": feature})
+
+
+_KIND = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+                   re.IGNORECASE)
+
+
+def query_kind(sparql: str) -> str:
+    """``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE`` or an update keyword (strings, IRIs,
+    comments, variables and prefixed names such as ``drop:`` ignored)."""
+    match = _KIND.search(keywords_only(sparql))
+    return match.group(1).upper() if match else "SELECT"
+
+
+def read_only_kind(sparql: str) -> str:
+    """The query form of ``sparql``; an update (INSERT, DROP, …) is refused: offri's query
+    commands and API only read."""
+    kind = query_kind(sparql)
+    if kind not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        raise OffriError("update-not-query", {"kind": kind})
+    return kind

@@ -28,7 +28,7 @@ from offri_kg.errors import OffriError
 from offri_kg.ingest.read import FORMATS, Source, dataset_quads
 from offri_kg.ingest.split import split_ntriples
 from offri_kg.query.bind import with_values_block
-from offri_kg.query.guard import check_query
+from offri_kg.query.guard import check_query, read_only_kind
 from offri_kg.store.base import META_GRAPH, OFFRI, GraphInfo, LoadReport, QueryResult, now_iso
 from offri_kg.validate.dataset import build_store, load_source, reference_sources
 from offri_kg.validate.engine import validate_store
@@ -381,6 +381,7 @@ class EmbeddedStore:
         store (pyoxigraph's own substitution only binds variables the query projects).
         """
         check_query(sparql)
+        read_only_kind(sparql)
         try:
             result = self._ox.query(with_values_block(sparql, substitutions or {}), use_default_graph_as_union=True)
             return QueryResult.from_oxigraph(result)

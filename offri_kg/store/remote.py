@@ -60,7 +60,7 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from offri_kg.errors import InputError, Location, OffriError
 from offri_kg.ingest.read import FORMATS, Source
 from offri_kg.query.bind import with_values_block
-from offri_kg.query.guard import check_query, keywords_only
+from offri_kg.query.guard import check_query, read_only_kind
 from offri_kg.store.base import META_GRAPH, OFFRI, GraphInfo, LoadReport, QueryResult, now_iso
 from offri_kg.store.embedded import ValidationFailed
 from offri_kg.validate.dataset import build_store
@@ -82,9 +82,6 @@ LARGE_BODY = 64 * 1024
 N_TRIPLES = "application/n-triples"
 RESULTS_JSON = "application/sparql-results+json"
 
-_KIND = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-                   re.IGNORECASE)
-_PREFIX_NAME = re.compile(r"\bPREFIX\s+[^\s:]*:", re.IGNORECASE)
 # Virtuoso's SQL states for a query its own limits stopped (transaction timeout, anytime timeout).
 _SERVER_TIMEOUT = re.compile(r"\bS1T00\b|\bS1TAT\b|\bSR171\b")
 
@@ -371,13 +368,6 @@ class _Wrapper(SPARQLWrapper):
         return response, self.returnFormat
 
 
-def query_kind(sparql: str) -> str:
-    """``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE`` or an update keyword (strings/IRIs/comments ignored)."""
-    text = _PREFIX_NAME.sub(" ", keywords_only(sparql))  # "PREFIX drop: <…>" names no query form
-    match = _KIND.search(text)
-    return match.group(1).upper() if match else "SELECT"
-
-
 # ---- the store ---------------------------------------------------------------------------------------
 
 class RemoteStore:
@@ -401,9 +391,7 @@ class RemoteStore:
         (HTTP 206, or Virtuoso's cut-result headers) raises ``endpoint-partial``.
         """
         check_query(sparql)
-        kind = query_kind(sparql)
-        if kind not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-            raise OffriError("query-syntax", {"detail": f"{kind} is an update, not a query"})
+        kind = read_only_kind(sparql)
         text = with_values_block(sparql, substitutions or {})
         seconds = self.timeout if timeout is None else float(timeout)
         graph = kind in ("CONSTRUCT", "DESCRIBE")
