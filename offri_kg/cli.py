@@ -34,7 +34,7 @@ LangOption = Annotated[Optional[str], typer.Option(
 
 
 def _lang(value: str | None) -> str:
-    lang = value or default_lang()
+    lang = (value or default_lang()).lower()  # --lang NB is bokmål too
     if lang not in LANGS:
         typer.echo(f"offri: {t('bad-lang', 'en', value=lang)}", err=True)
         raise typer.Exit(2)

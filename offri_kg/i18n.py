@@ -129,6 +129,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "--graph names one graph, so give exactly one file with it.",
         "nb": "--graph navngir én graf, så oppgi nøyaktig én fil sammen med den.",
     },
+    "unknown-query-none": {
+        "en": "there is no stored query '{name}'. `offri queries` lists them all, with the research question each answers.",
+        "nb": "det finnes ingen lagret spørring «{name}». `offri queries` viser alle, med forskningsspørsmålet hver svarer på.",
+    },
     "unknown-query": {
         "en": "there is no stored query '{name}'. Did you mean: {matches}? `offri queries` lists them all.",
         "nb": "det finnes ingen lagret spørring «{name}». Mente du: {matches}? `offri queries` viser alle.",

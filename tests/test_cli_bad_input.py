@@ -197,3 +197,8 @@ def test_an_update_given_to_offri_query(tmp_path, text: str, kind: str) -> None:
     store = _small_store(tmp_path)
     check_refused(offri("query", "--store", store, "--file", query, "--lang", "en"), f"an update ({kind})", "offri load")
     check_refused(offri("query", "--store", store, "--file", query, "--lang", "nb"), "en oppdatering")
+
+
+def test_lang_in_capitals() -> None:
+    run = offri("queries", "--lang", "NB")
+    assert run.code == 0 and "Samarbeid i en kommune eller et land" in run.out

@@ -155,3 +155,20 @@ def test_strings_are_written_as_plain_literals() -> None:
     """The same term as "x"^^xsd:string, but Virtuoso matches only the plain form to its data."""
     text = with_values_block(MARKED.sparql, bindings(MARKED, {"county": "Trøndelag"}))
     assert 'VALUES (?county ?municipality) { ("Trøndelag" <' in text and "XMLSchema#string" not in text
+
+
+def test_compact_iris_as_offri_prints_them_are_accepted() -> None:
+    """``offri query`` shows ``id:municipality/steinkjer``; the same text as a parameter means the
+    same IRI (it used to pass as an IRI of the scheme "id:" and find nothing)."""
+    full = parse_value(QUERY, "municipality", "https://w3id.org/offri/id/municipality/steinkjer")
+    assert parse_value(QUERY, "municipality", "id:municipality/steinkjer") == full
+
+
+def test_query_names_ignore_case_and_an_unknown_one_without_matches_says_where_to_look() -> None:
+    from offri_kg.query.library import get_stored_query
+
+    assert get_stored_query("Q01-PARTNERSHIPS").id == "q01-partnerships"
+    with pytest.raises(OffriError) as caught:
+        get_stored_query("zzzz")
+    assert caught.value.code == "unknown-query-none"
+    assert "offri queries" in render_error(caught.value, "en") and "offri queries" in render_error(caught.value, "nb")

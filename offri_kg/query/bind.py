@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import rdflib
 
 from offri_kg.errors import Msg, OffriError
+from offri_kg.names import PREFIXES
 from offri_kg.query.library import StoredQuery
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -36,6 +37,9 @@ def parse_value(query: StoredQuery, name: str, raw: str) -> ox.NamedNode | ox.Li
         return OffriError("bad-param", {"query": query.id, "name": name, "value": raw, "expected": expected})
 
     if param.type in ("iri", "concept"):
+        prefix, _, local = raw.partition(":")
+        if prefix in PREFIXES and not local.startswith("//"):  # id:municipality/arendal, as offri prints it
+            raw = PREFIXES[prefix] + local
         if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", raw) or _IRI_BAD.search(raw):
             raise bad()
         if param.type == "concept" and param.scheme and not raw.startswith(param.scheme.rstrip("/") + "/"):

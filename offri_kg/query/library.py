@@ -108,6 +108,10 @@ def get_stored_query(name: str) -> StoredQuery:
     queries = stored_queries()
     if name in queries:
         return queries[name]
-    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.4)
-    close += [q for q in queries if name and name in q and q not in close]
-    raise OffriError("unknown-query", {"name": name, "matches": ", ".join(close[:3]) or "—"})
+    if name.lower() in queries:  # Q01-PARTNERSHIPS is q01-partnerships
+        return queries[name.lower()]
+    close = difflib.get_close_matches(name.lower(), list(queries), n=3, cutoff=0.4)
+    close += [q for q in queries if name and name.lower() in q and q not in close]
+    if not close:
+        raise OffriError("unknown-query-none", {"name": name})
+    raise OffriError("unknown-query", {"name": name, "matches": ", ".join(close[:3])})

@@ -156,7 +156,8 @@ def create_app(config: ServeConfig) -> Starlette:
                 "endpoint-login-refused": 502, "remote-dataset": 400, "query-failed": 500,
                 "store-locked": 503, "store-error": 500, "update-cross-site": 403, "dump-failed": 503,
                 "too-many-rows": 422, "request-too-large": 413, "update-unauthorized": 401,
-                "update-forbidden": 403, "not-found": 404, "unknown-query": 404}.get(error.code, 400)
+                "update-forbidden": 403, "not-found": 404, "unknown-query": 404,
+                "unknown-query-none": 404}.get(error.code, 400)
 
     def page_key(request: Request, *parts: object) -> tuple:
         """A cache key: the store generation this request reads (taken before any await, so a
