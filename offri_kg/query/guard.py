@@ -24,8 +24,19 @@ _FETCHING = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
 
 def keywords_only(sparql: str) -> str:
     """The query with strings, IRIs, comments, variables and prefixed names replaced by spaces
-    (what is left are keywords, punctuation and numbers; positions are kept)."""
+    (what is left are keywords, punctuation and numbers; positions are kept). Stored queries
+    come back again and again, so texts up to 16 KB are cached (larger ones are not: a
+    cache of hostile 1 MB requests would be a memory leak)."""
+    if len(sparql) <= 16384:
+        return _keywords_only_cached(sparql)
+    return _blank(sparql)
+
+
+def _blank(sparql: str) -> str:
     return _TOKEN.sub(lambda m: " " * len(m.group(0)), sparql)
+
+
+_keywords_only_cached = lru_cache(maxsize=512)(_blank)
 
 
 @lru_cache(maxsize=256)
@@ -61,9 +72,19 @@ _KIND = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|C
 
 def query_kind(sparql: str) -> str:
     """``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE`` or an update keyword (strings, IRIs,
-    comments, variables and prefixed names such as ``drop:`` ignored)."""
+    comments, variables and prefixed names such as ``drop:`` ignored). Cached like
+    ``keywords_only``: a stored query's form is read once, not on every run."""
+    if len(sparql) <= 16384:
+        return _query_kind_cached(sparql)
+    return _kind(sparql)
+
+
+def _kind(sparql: str) -> str:
     match = _KIND.search(keywords_only(sparql))
     return match.group(1).upper() if match else "SELECT"
+
+
+_query_kind_cached = lru_cache(maxsize=512)(_kind)
 
 
 def read_only_kind(sparql: str) -> str:
