@@ -17,6 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from offri_kg.errors import OffriError
 from offri_kg.query.bind import bindings
 from offri_kg.query.library import StoredQuery, get_stored_query, stored_queries
 from offri_kg.store.base import QueryResult, Store, open_store
@@ -56,11 +57,20 @@ def to_python(term: object) -> Any:
 
 
 class Rows:
-    """The rows of a SELECT answer."""
+    """The rows of a SELECT answer; a CONSTRUCT or DESCRIBE answer comes as rows of
+    ``subject``, ``predicate``, ``object``."""
 
     def __init__(self, result: QueryResult) -> None:
-        self.variables = result.variables
-        self._rows = result.rows
+        if result.kind == "graph":
+            self.variables = ["subject", "predicate", "object"]
+            self._rows = [{"subject": t.subject, "predicate": t.predicate, "object": t.object}
+                          for t in result.triples]
+        else:
+            self.variables = result.variables
+            self._rows = result.rows
+
+    def __repr__(self) -> str:
+        return f"<Rows: {len(self._rows)} row(s) of {', '.join(self.variables) or 'no variables'}>"
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -77,54 +87,94 @@ class Rows:
         import pandas as pd
 
         records = self.to_dicts()
-        frame = pd.DataFrame.from_records(records, columns=self.variables)
+        frame = pd.DataFrame.from_records(records, columns=self.variables).astype(object)
         for column in self.variables:
-            values = [r[column] for r in records if r[column] is not None]
-            if not values:
-                continue
-            if all(isinstance(v, bool) for v in values):
-                frame[column] = frame[column].astype("boolean")
-            elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-                frame[column] = frame[column].astype("Int64")
-            elif all(isinstance(v, (int, Decimal, float)) and not isinstance(v, bool) for v in values):
-                frame[column] = frame[column].astype("Float64")
-            elif all(isinstance(v, dt.datetime) for v in values):
-                frame[column] = pd.to_datetime(frame[column], utc=True)
-            elif all(isinstance(v, dt.date) for v in values):
-                frame[column] = pd.to_datetime(frame[column])
-            elif all(isinstance(v, str) for v in values):
-                frame[column] = frame[column].astype("string")
+            frame[column] = _typed_column(pd, frame[column], [r[column] for r in records if r[column] is not None])
         return frame
 
 
+def _typed_column(pd: Any, column: Any, values: list[Any]) -> Any:
+    """``column`` with the dtype its values share (unbound cells NA); an empty or mixed column
+    stays as it is (strings for an empty one), never an error in the notebook."""
+    if not values:
+        return column.astype("string")  # nothing bound: NA, typed as text
+    try:
+        if all(isinstance(v, bool) for v in values):
+            return column.astype("boolean")
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            if all(-2**63 <= v < 2**63 for v in values):
+                return column.astype("Int64")
+            return column  # integers past 64 bits stay Python ints
+        if all(isinstance(v, (int, Decimal, float)) and not isinstance(v, bool) for v in values):
+            return column.astype("Float64")
+        if all(isinstance(v, dt.datetime) for v in values):
+            return pd.to_datetime(column, utc=True)
+        if all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in values):
+            return pd.to_datetime(column)
+        if all(isinstance(v, str) for v in values):
+            return column.astype("string")
+    except (ValueError, TypeError, OverflowError):
+        pass  # e.g. dates with and without time zones in one column: left as Python values
+    return column.where(column.notna(), None)
+
+
 class KnowledgeGraph:
-    """A store (embedded or remote) with offri's stored queries."""
+    """A store (embedded or remote) with offri's stored queries; ``with KnowledgeGraph.open() as kg:``
+    closes it at the end."""
 
     def __init__(self, store: Store) -> None:
-        self.store = store
+        self._store: Store | None = store
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise OffriError("store-closed")
+        return self._store
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> "KnowledgeGraph":
-        """The embedded store at ``path`` (default: ``$OFFRI_STORE`` or the per-user location)."""
-        return cls(open_store(path))
+        """The embedded store at ``path`` (default: ``$OFFRI_STORE`` or the per-user location),
+        opened for reading: no lock is taken, so other notebooks, ``offri load`` and a re-run of
+        the same cell can open it too. A folder without a store is an error, not a new store."""
+        return cls(open_store(Path(path).expanduser() if path else None, read_only=True))
 
     @classmethod
-    def connect(cls, endpoint: str, timeout: float = 30.0) -> "KnowledgeGraph":
-        """A remote SPARQL 1.1 endpoint (credentials from the environment or config file)."""
-        return cls(open_store(endpoint=endpoint, timeout=timeout))
+    def connect(cls, endpoint: str, timeout: float | None = 30.0) -> "KnowledgeGraph":
+        """A remote SPARQL 1.1 endpoint (credentials from the environment or config file);
+        ``timeout`` in seconds per request (None: 30)."""
+        seconds = 30.0 if timeout is None else timeout
+        if not isinstance(seconds, (int, float)) or seconds <= 0:
+            raise OffriError("bad-timeout", {"value": timeout})
+        return cls(open_store(endpoint=endpoint, timeout=float(seconds)))
 
     def queries(self) -> dict[str, StoredQuery]:
         return stored_queries()
 
     def run(self, name: str, **params: Any) -> Rows:
-        """Run stored query ``name``; parameters are checked and typed (see ``offri queries``)."""
+        """Run stored query ``name``; parameters are checked and typed (see ``offri queries``).
+        A parameter given as None takes its default, as if it were left out."""
         query = get_stored_query(name)
-        terms = bindings(query, {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in params.items()})
-        return Rows(self.store.query(query.sparql, terms))
+        given = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in params.items() if v is not None}
+        if isinstance(given.get("lang"), str):
+            given["lang"] = given["lang"].lower()
+        return Rows(self.store.query(query.sparql, bindings(query, given)))
 
-    def sparql(self, text: str) -> Rows:
-        """Run any SELECT query (``SERVICE``, ``LOAD`` and ``FROM`` are refused)."""
-        return Rows(self.store.query(text))
+    def sparql(self, text: str) -> "Rows | bool":
+        """Run any query: SELECT, CONSTRUCT and DESCRIBE give ``Rows`` (a graph as subject,
+        predicate, object), ASK gives a bool. ``SERVICE``, ``LOAD`` and ``FROM`` are refused."""
+        if not isinstance(text, str):
+            raise OffriError("query-not-text", {"type": type(text).__name__})
+        result = self.store.query(text)
+        return bool(result.boolean) if result.kind == "ask" else Rows(result)
 
     def close(self) -> None:
-        self.store.close()
+        """Release the store (a second call does nothing)."""
+        store, self._store = self._store, None
+        if store is not None:
+            store.close()
+
+    def __enter__(self) -> "KnowledgeGraph":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

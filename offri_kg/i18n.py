@@ -85,6 +85,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "there is no offri store at {path}; load data first with `offri load FILE…`.",
         "nb": "det finnes ikke noe offri-lager i {path}; last inn data først med `offri load FIL…`.",
     },
+    "bad-timeout": {
+        "en": "the timeout must be a number of seconds above 0, not {value!r}.",
+        "nb": "tidsgrensen må være et antall sekunder over 0, ikke {value!r}.",
+    },
+    "store-closed": {
+        "en": "this KnowledgeGraph was closed; open it again with KnowledgeGraph.open() or .connect().",
+        "nb": "denne KnowledgeGraph er lukket; åpne den igjen med KnowledgeGraph.open() eller .connect().",
+    },
+    "query-not-text": {
+        "en": "a query is SPARQL text (str), not {type}.",
+        "nb": "en spørring er SPARQL-tekst (str), ikke {type}.",
+    },
     "update-not-query": {
         "en": "this is an update ({kind}), not a query: offri query only reads. Load data with `offri load`; a server started with --allow-update takes updates at /sparql.",
         "nb": "dette er en oppdatering ({kind}), ikke en spørring: offri query bare leser. Last inn data med `offri load`; en tjener startet med --allow-update tar imot oppdateringer på /sparql.",
