@@ -1,7 +1,8 @@
 """The main job on the embedded default: build the knowledge graph from the shipped data.
 
 It loads the ontology, vocabularies, reference and example data into the embedded store
-(validated first, all-or-nothing), validates the whole store and summarises it.
+(validated first, all-or-nothing), validates the whole store and summarises it; or puts the
+same graphs into a remote SPARQL store (``build_remote``).
 """
 
 from __future__ import annotations
@@ -70,6 +71,33 @@ def build_default(path: Path | None = None) -> BuildSummary:
         illustrative = int(next(iter(store.query(
             f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x <{OFFRI}illustrative> true }}").rows))["n"].value)
         return BuildSummary(location=store.location, graphs=graphs, classes=class_counts(store),
+                            illustrative=illustrative, report=_Report(report.results))
+    finally:
+        store.close()
+
+
+def build_remote(endpoint: str, timeout: float = 30.0) -> BuildSummary:
+    """The same knowledge graph in a remote store: the ontology, vocabularies and reference data
+    (which the embedded store carries by itself, and which the stored queries need) and the
+    example data, each in the graph it has in the embedded store. Graphs whose recorded
+    checksum matches are not sent again. The report is the validation of that data, made
+    before anything is sent (a remote store has no engine of offri's to validate with)."""
+    from offri_kg.store.embedded import _checksum
+    from offri_kg.store.remote import RemoteStore
+    from offri_kg.validate.dataset import build_store, reference_sources
+
+    store = RemoteStore(endpoint, timeout=timeout)
+    try:
+        known = {g.iri: g.checksum for g in store.graphs()}
+        examples = read_sources(example_data_files())
+        changed = [s for s in (*reference_sources(), *examples) if known.get(s.graph) != _checksum(s.data)]
+        if changed:
+            store.load(changed, agent="offri build")
+        report = validate_store(build_store(examples))
+        graphs = {g.iri: g.triples for g in store.graphs()}
+        illustrative = int(next(iter(store.query(
+            f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x <{OFFRI}illustrative> true }}").rows))["n"].value)
+        return BuildSummary(location=endpoint, graphs=graphs, classes=class_counts(store),
                             illustrative=illustrative, report=_Report(report.results))
     finally:
         store.close()

@@ -94,14 +94,15 @@ def _open(store: Path | None, endpoint: str | None, timeout: float = 30.0, read_
 
 
 @app.command()
-def build(store: StoreOption = None, lang: LangOption = None) -> None:
+def build(store: StoreOption = None, endpoint: EndpointOption = None, timeout: TimeoutOption = 30.0,
+          lang: LangOption = None) -> None:
     """The main job: load the shipped data into the store (validated), and summarise it."""
-    from offri_kg.build import build_default
+    from offri_kg.build import build_default, build_remote
     from offri_kg.report_text import render_build
 
     language = _lang(lang)
     try:
-        summary = build_default(store)
+        summary = build_remote(endpoint, timeout) if endpoint else build_default(store)
     except OffriError as error:
         _fail(error, language)
     typer.echo(render_build(summary, language))

@@ -398,3 +398,23 @@ def test_an_update_is_not_a_query(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
         with pytest.raises(OffriError) as caught:
             RemoteStore(spy.url + "/query").query("DELETE DATA { <urn:a> <urn:b> <urn:c> }")
     assert caught.value.code == "update-not-query" and caught.value.params["kind"] == "DELETE" and spy.requests == []
+
+
+def test_build_puts_what_the_stored_queries_need_on_the_remote_store(store: RemoteStore) -> None:
+    """Loading only the examples leaves a remote store without the ontology and vocabularies,
+    and q01 finds nothing there; ``offri build --endpoint`` sends them too, once."""
+    from offri_kg.build import build_remote
+    from offri_kg.query.bind import bindings
+    from offri_kg.query.library import get_stored_query
+    from offri_kg.validate.dataset import reference_sources
+
+    summary = build_remote(store.location)
+    assert summary.report.count_violations() == 0
+    graphs = {g.iri: g for g in store.graphs()}
+    assert {s.graph for s in reference_sources()} <= set(graphs)
+    q01 = get_stored_query("q01-partnerships")
+    rows = store.query(q01.sparql, bindings(q01, {"lang": "en"})).rows
+    assert rows and all(r["partnershipLabel"] is not None for r in rows)
+    again = build_remote(store.location)
+    assert {g.iri: g.loaded_at for g in store.graphs()} == {iri: g.loaded_at for iri, g in graphs.items()}
+    assert again.graphs == summary.graphs
