@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -39,6 +42,23 @@ def _lang(value: str | None) -> str:
         typer.echo(f"offri: {t('bad-lang', 'en', value=lang)}", err=True)
         raise typer.Exit(2)
     return lang
+
+
+@contextlib.contextmanager
+def _say_when_interrupted(message: str) -> Iterator[None]:
+    """Ctrl+C says at once what happens next: a load cannot stop its disk writes half-way, and
+    undoes them only when they end (seconds, for a large file); without a word the command
+    looks hung."""
+    def interrupted(_signum: int, _frame: object) -> None:
+        typer.echo(f"offri: {message}", err=True)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl+C is not delayed
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _fail(error: OffriError, lang: str) -> None:
@@ -134,7 +154,8 @@ def load(
         with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                       transient=True, disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task("load", total=sum(len(s.data) for s in sources))
-            reports = kg.load(sources, graph=graph, progress=lambda done, total: bar.update(task, completed=done))
+            with _say_when_interrupted(t("load-interrupted", language)):
+                reports = kg.load(sources, graph=graph, progress=lambda done, total: bar.update(task, completed=done))
         kg.close()
     except ValidationFailed as failure:
         typer.echo(render_report(failure.report, language), err=True)

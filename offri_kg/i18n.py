@@ -221,6 +221,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "no update or Graph Store address is configured for {endpoint}; see the README on remote stores.",
         "nb": "ingen oppdaterings- eller Graph Store-adresse er satt opp for {endpoint}; se README om eksterne lagre.",
     },
+    "load-interrupted": {
+        "en": "interrupted: the load is being undone once the disk writes under way end; the store stays as it was.",
+        "nb": "avbrutt: innlastingen angres når skrivingen til disk som pågår er ferdig; lageret blir som det var.",
+    },
     "load-replaced": {
         "en": "replaced <{graph}>: it now holds {triples} triples from {source} (what it held before is gone)",
         "nb": "erstattet <{graph}>: den har nå {triples} tripler fra {source} (det den hadde før, er borte)",

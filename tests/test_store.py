@@ -113,6 +113,26 @@ def test_a_killed_load_leaves_the_store_as_it_was(store_path: Path, tmp_path: Pa
     assert run.code == 0 and "graph:examples/arendal" in run.out
 
 
+def test_ctrl_c_during_a_load_says_what_happens_and_undoes_it(store_path: Path, tmp_path: Path) -> None:
+    offri("load", *example_data_files(), "--store", store_path)
+    before = dump(store_path)
+    big = tmp_path / "big.nt"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "100k", "-o", str(big)],
+                   check=True, capture_output=True, timeout=300)
+    journal = store_path / "load-in-progress.json"
+    proc = subprocess.Popen([sys.executable, "-m", "offri_kg.cli", "load", str(big), "--store", str(store_path),
+                             "--lang", "en"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not journal.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert journal.exists(), "the load never started"
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "interrupted: the load is being undone" in err, err
+    assert "Traceback" not in err
+    assert dump(store_path) == before and not journal.exists()
+
+
 def test_a_second_writer_is_told_the_store_is_in_use(store_path: Path) -> None:
     store = EmbeddedStore(store_path)
     run = offri("load", INPUT / "actors.ttl", "--store", store_path, "--lang", "en")
