@@ -172,3 +172,15 @@ def test_query_names_ignore_case_and_an_unknown_one_without_matches_says_where_t
         get_stored_query("zzzz")
     assert caught.value.code == "unknown-query-none"
     assert "offri queries" in render_error(caught.value, "en") and "offri queries" in render_error(caught.value, "nb")
+
+
+@pytest.mark.parametrize("name, param", [("q09-models-for-context", "year"), ("q12-brokers", "minimum"),
+                                         ("q13-funding-continuity", "asOf")])
+def test_a_number_left_empty_is_asked_for_not_taken_as_nothing(name: str, param: str) -> None:
+    """A year or a threshold has no "all" (the query would find nothing, or blank its
+    durations): left empty, it is an error that names it."""
+    from offri_kg.query.library import get_stored_query
+
+    with pytest.raises(OffriError) as caught:
+        bindings(get_stored_query(name), {param: ""})
+    assert param in render_error(caught.value, "en")
