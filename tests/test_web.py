@@ -525,3 +525,12 @@ def test_tsv_writes_triple_terms_as_rdf_1_2(web) -> None:
     body = web.get("/sparql", params={"query": query}, headers={"Accept": "text/tab-separated-values"}).content
     term = next(iter(ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)))["t"]
     assert isinstance(term, ox.Triple) and term.object == ox.Literal("c")
+
+
+def test_a_megabyte_of_from_clauses_is_answered(web) -> None:
+    """Near the request cap of FROM clauses (checked in one pass: the check used to rescan the
+    query for each clause), and a graph named many times counts once."""
+    query = "SELECT (COUNT(*) AS ?n) " + f"FROM <{STEINKJER_GRAPH}> " * 15_000 + "WHERE { ?s ?p ?o }"
+    once = _count(web, f"SELECT (COUNT(*) AS ?n) FROM <{STEINKJER_GRAPH}> WHERE {{ ?s ?p ?o }}")
+    answer = web.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"})
+    assert answer.status_code == 200 and int(answer.json()["results"]["bindings"][0]["n"]["value"]) == once

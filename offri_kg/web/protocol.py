@@ -7,6 +7,7 @@ and each refusal carries the HTTP status the W3C protocol tests expect.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urljoin
 
@@ -113,31 +114,32 @@ def _absolute_iri(value: str) -> bool:
     return True
 
 
-_FROM = re.compile(r"\bFROM(\s+NAMED)?\b", re.IGNORECASE)
-_DECLARATION = re.compile(r"\b(PREFIX|BASE)\b", re.IGNORECASE)
+_CLAUSE = re.compile(r"\b(PREFIX|BASE|FROM(\s+NAMED)?)\b", re.IGNORECASE)
 _PREFIX = re.compile(r"PREFIX\s+((?:[^\W\d_][\w.-]*)?):\s*<([^<>\"{}|^`\\\s]*)>", re.IGNORECASE)
 _BASE = re.compile(r"BASE\s*<([^<>\"{}|^`\\\s]*)>", re.IGNORECASE)
-_IRI = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
-_PNAME = re.compile(r"((?:[^\W\d_][\w.-]*)?):([\w.:%-]*)")
+_IRI = re.compile(r"\s*<([^<>\"{}|^`\\\s]*)>")
+_PNAME = re.compile(r"\s*((?:[^\W\d_][\w.-]*)?):([\w.:%-]*)")
 
 
-def _from_graph(sparql: str, blank: str, at: int, base: str | None) -> str | None:
-    """The IRI of the graph a ``FROM`` ending at ``at`` names: a full, relative (resolved
-    against ``BASE`` or ``base``) or prefixed IRI; None if it names none."""
+def _from_clauses(sparql: str, blank: str, base: str | None) -> Iterator[tuple[bool, str | None, int]]:
+    """(named?, graph IRI or None, position) for each ``FROM``/``FROM NAMED``: a full, relative
+    (resolved against ``BASE`` or ``base``) or prefixed IRI. One pass over the query, whatever
+    the number of clauses (a request may be a megabyte of them)."""
     prefixes: dict[str, str] = {}
-    for match in _DECLARATION.finditer(blank, 0, at):
-        if match.group(1).upper() == "BASE":
+    for match in _CLAUSE.finditer(blank):
+        keyword = match.group(1).upper()
+        if keyword == "BASE":
             if found := _BASE.match(sparql, match.start()):
                 base = urljoin(base or "", found.group(1))
-        elif found := _PREFIX.match(sparql, match.start()):
-            prefixes[found.group(1)] = urljoin(base or "", found.group(2))
-    rest = sparql[at:]
-    offset = len(rest) - len(rest.lstrip())
-    if iri := _IRI.match(rest, offset):
-        return urljoin(base or "", iri.group(1))
-    if (name := _PNAME.match(rest, offset)) and name.group(1) in prefixes:
-        return prefixes[name.group(1)] + name.group(2)
-    return None
+        elif keyword == "PREFIX":
+            if found := _PREFIX.match(sparql, match.start()):
+                prefixes[found.group(1)] = urljoin(base or "", found.group(2))
+        elif iri := _IRI.match(sparql, match.end()):
+            yield bool(match.group(2)), urljoin(base or "", iri.group(1)), match.end()
+        elif (name := _PNAME.match(sparql, match.end())) and name.group(1) in prefixes:
+            yield bool(match.group(2)), prefixes[name.group(1)] + name.group(2), match.end()
+        else:
+            yield bool(match.group(2)), None, match.end()
 
 
 def nesting_depth(sparql: str) -> int:
@@ -167,16 +169,14 @@ def check_query(sparql: str, graphs: set[str], max_depth: int,
         raise ProtocolError("query-refused", 400, {"feature": feature})
     defaults: list[str] = []
     named: list[str] = []
-    for match in _FROM.finditer(blank):
-        graph = _from_graph(sparql, blank, match.end(), base)
+    for is_named, graph, at in _from_clauses(sparql, blank, base):
         if graph is None or graph not in graphs:
-            raise ProtocolError("query-from-unknown", 400,
-                                {"graph": graph or sparql[match.end():].strip()[:40]})
-        (named if match.group(1) else defaults).append(graph)
+            raise ProtocolError("query-from-unknown", 400, {"graph": graph or sparql[at:at + 60].strip()[:40]})
+        (named if is_named else defaults).append(graph)
     depth = nesting_depth(sparql)
     if depth > max_depth:
         raise ProtocolError("query-too-deep", 400, {"depth": depth, "max": max_depth})
-    return defaults, named
+    return list(dict.fromkeys(defaults)), list(dict.fromkeys(named))  # a graph named twice is one graph
 
 
 def with_using(update: str, default_graphs: list[str], named_graphs: list[str]) -> str:
