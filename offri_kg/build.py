@@ -66,14 +66,18 @@ def build_default(path: Path | None = None) -> BuildSummary:
         changed = [s for s in sources if known.get(s.graph) != _checksum(s.data)]
         if changed:
             store.load(changed, agent="offri build")
-        report = validate_store(store.oxigraph)
-        graphs = {g.iri: g.triples for g in store.graphs()}
-        illustrative = int(next(iter(store.query(
-            f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x <{OFFRI}illustrative> true }}").rows))["n"].value)
-        return BuildSummary(location=store.location, graphs=graphs, classes=class_counts(store),
-                            illustrative=illustrative, report=_Report(report.results))
+        return _summary(store, validate_store(store.oxigraph))
     finally:
         store.close()
+
+
+def _summary(store: Store, report: ValidationReport) -> BuildSummary:
+    """What a build reports: the store's graphs and classes, its invented resources, ``report``."""
+    graphs = {g.iri: g.triples for g in store.graphs()}
+    illustrative = int(next(iter(store.query(
+        f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x <{OFFRI}illustrative> true }}").rows))["n"].value)
+    return BuildSummary(location=store.location, graphs=graphs, classes=class_counts(store),
+                        illustrative=illustrative, report=_Report(report.results))
 
 
 def build_remote(endpoint: str, timeout: float = 30.0) -> BuildSummary:
@@ -93,11 +97,6 @@ def build_remote(endpoint: str, timeout: float = 30.0) -> BuildSummary:
         changed = [s for s in (*reference_sources(), *examples) if known.get(s.graph) != _checksum(s.data)]
         if changed:
             store.load(changed, agent="offri build")
-        report = validate_store(build_store(examples))
-        graphs = {g.iri: g.triples for g in store.graphs()}
-        illustrative = int(next(iter(store.query(
-            f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x <{OFFRI}illustrative> true }}").rows))["n"].value)
-        return BuildSummary(location=endpoint, graphs=graphs, classes=class_counts(store),
-                            illustrative=illustrative, report=_Report(report.results))
+        return _summary(store, validate_store(build_store(examples)))
     finally:
         store.close()

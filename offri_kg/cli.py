@@ -301,9 +301,9 @@ def export(
     if out is None:
         sys.stdout.buffer.write(data)
         return
+    if out.is_dir():
+        _fail(OffriError("cannot-write", {"path": str(out), "detail": "is a directory"}), language)
     try:
-        if out.is_dir():
-            raise IsADirectoryError(21, "is a directory")
         handle, temp = tempfile.mkstemp(dir=out.resolve().parent, prefix=out.name, suffix=".part")
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

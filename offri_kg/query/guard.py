@@ -10,9 +10,13 @@ parse), which keeps stored queries' overhead near zero.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import TypeVar
 
 from offri_kg.errors import OffriError
+
+T = TypeVar("T")
 
 _TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
                     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
@@ -22,21 +26,24 @@ _FORBIDDEN = re.compile(r"\b(SERVICE|LOAD|FROM)\b", re.IGNORECASE)
 _FETCHING = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
 
 
+def _cached_for_short_texts(function: Callable[[str], T]) -> Callable[[str], T]:
+    """``function`` of a query text, cached for texts up to 16 KB: stored queries come back
+    again and again. Longer texts are not cached (a cache of hostile 1 MB requests would be a
+    memory leak)."""
+    cached = lru_cache(maxsize=512)(function)
+
+    @wraps(function)
+    def call(sparql: str) -> T:
+        return cached(sparql) if len(sparql) <= 16384 else function(sparql)
+
+    return call
+
+
+@_cached_for_short_texts
 def keywords_only(sparql: str) -> str:
     """The query with strings, IRIs, comments, variables and prefixed names replaced by spaces
-    (what is left are keywords, punctuation and numbers; positions are kept). Stored queries
-    come back again and again, so texts up to 16 KB are cached (larger ones are not: a
-    cache of hostile 1 MB requests would be a memory leak)."""
-    if len(sparql) <= 16384:
-        return _keywords_only_cached(sparql)
-    return _blank(sparql)
-
-
-def _blank(sparql: str) -> str:
+    (what is left are keywords, punctuation and numbers; positions are kept)."""
     return _TOKEN.sub(lambda m: " " * len(m.group(0)), sparql)
-
-
-_keywords_only_cached = lru_cache(maxsize=512)(_blank)
 
 
 @lru_cache(maxsize=256)
@@ -70,21 +77,12 @@ _KIND = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|C
                    re.IGNORECASE)
 
 
+@_cached_for_short_texts
 def query_kind(sparql: str) -> str:
     """``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE`` or an update keyword (strings, IRIs,
-    comments, variables and prefixed names such as ``drop:`` ignored). Cached like
-    ``keywords_only``: a stored query's form is read once, not on every run."""
-    if len(sparql) <= 16384:
-        return _query_kind_cached(sparql)
-    return _kind(sparql)
-
-
-def _kind(sparql: str) -> str:
+    comments, variables and prefixed names such as ``drop:`` ignored)."""
     match = _KIND.search(keywords_only(sparql))
     return match.group(1).upper() if match else "SELECT"
-
-
-_query_kind_cached = lru_cache(maxsize=512)(_kind)
 
 
 def read_only_kind(sparql: str) -> str:

@@ -189,11 +189,12 @@ class EmbeddedStore:
         if graph is not None and len(sources) != 1:
             raise OffriError("graph-needs-one-file")
         targets = [graph or s.graph for s in sources]
-        for index, target in enumerate(targets):
-            if target in targets[:index]:
-                first = sources[targets.index(target)].path
-                raise OffriError("same-graph-twice", {"first": str(first), "second": str(sources[index].path),
+        first: dict[str, Source] = {}
+        for source, target in zip(sources, targets):
+            if target in first:
+                raise OffriError("same-graph-twice", {"first": str(first[target].path), "second": str(source.path),
                                                       "graph": target})
+            first[target] = source
         reserved = {META_GRAPH} | {s.graph for s in reference_sources()}
         for target in targets:
             if target in reserved:

@@ -471,8 +471,7 @@ def create_app(config: ServeConfig) -> Starlette:
             limit = st.config.browse_rows
             if csv:  # all of it, not one page: a researcher's table
                 answer = await run(catalogue.items_query(kind, chosen, text, lang, st.config.row_cap + 1), "text/csv")
-                return remember(key, Response(answer.body, media_type="text/csv; charset=utf-8", headers={
-                    "Content-Disposition": f'attachment; filename="{kind.key}.csv"', "Vary": "Accept-Language, Cookie"}))
+                return remember(key, _csv_download(answer.body, kind.key))
             # the items, their count and every facet at once: they run side by side in the workers;
             # count and facets do not depend on the page, so the next page reuses them
             summary_key = page_key(request, "browse-summary", kind.key, selected, text, lang)
@@ -571,8 +570,7 @@ def create_app(config: ServeConfig) -> Starlette:
             text = with_values_block(stored.sparql, bindings(stored, given))
             if csv:
                 answer = await run(text, "text/csv")
-                return remember(key, Response(answer.body, media_type="text/csv; charset=utf-8", headers={
-                    "Content-Disposition": f'attachment; filename="{stored.id}.csv"', "Vary": "Accept-Language, Cookie"}))
+                return remember(key, _csv_download(answer.body, stored.id))
             # the page shows the first rows and says so; its CSV has them all (up to the row cap)
             answer = await run(text, want_rows=True, row_cap=state().config.page_rows, first_rows=True)
             # stored queries report invented data as ?illustrative (a row) or ?illustrativeCount (a group)
@@ -794,6 +792,12 @@ def _sitemap_xml(root: str, entry: str, urls: list[str]) -> Response:
     body += [f"<{entry}><loc>{html.escape(u, quote=False)}</loc></{entry}>" for u in urls]
     body.append(f"</{root}>")
     return Response("\n".join(body) + "\n", media_type="application/xml")
+
+
+def _csv_download(body: bytes, name: str) -> Response:
+    """A table to save as ``name``.csv; its labels are in the reader's language."""
+    return Response(body, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{name}.csv"', "Vary": "Accept-Language, Cookie"})
 
 
 def _page_number(raw: str | None) -> int:
