@@ -88,20 +88,33 @@ def test_an_unreadable_second_file_loads_nothing(store_path: Path, tmp_path: Pat
     assert dump(store_path) == before
 
 
-def test_a_killed_load_leaves_the_store_as_it_was(store_path: Path, tmp_path: Path) -> None:
-    offri("load", *example_data_files(), "--store", store_path)
-    before = dump(store_path)
+def _big_file(tmp_path: Path) -> Path:
+    """100k synthetic triples: a load long enough to be interrupted."""
     big = tmp_path / "big.nt"
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "100k", "-o", str(big)],
                    check=True, capture_output=True, timeout=300)
+    return big
+
+
+def _load_under_way(big: Path, store_path: Path, *extra: str, **pipes: object) -> subprocess.Popen:
+    """``offri load big`` in a child process, returned once its journal shows it is writing."""
+    journal = store_path / "load-in-progress.json"
+    proc = subprocess.Popen([sys.executable, "-m", "offri_kg.cli", "load", str(big), "--store", str(store_path),
+                             *extra], **pipes)  # type: ignore[call-overload]
+    deadline = time.monotonic() + 60
+    while not journal.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert journal.exists(), "the load never started"
+    return proc
+
+
+def test_a_killed_load_leaves_the_store_as_it_was(store_path: Path, tmp_path: Path) -> None:
+    offri("load", *example_data_files(), "--store", store_path)
+    before = dump(store_path)
+    big = _big_file(tmp_path)
     journal = store_path / "load-in-progress.json"
     for delay in (0.0, 0.5):
-        proc = subprocess.Popen([sys.executable, "-m", "offri_kg.cli", "load", str(big), "--store", str(store_path)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while not journal.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert journal.exists(), "the load never started"
+        proc = _load_under_way(big, store_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
@@ -116,21 +129,13 @@ def test_a_killed_load_leaves_the_store_as_it_was(store_path: Path, tmp_path: Pa
 def test_ctrl_c_during_a_load_says_what_happens_and_undoes_it(store_path: Path, tmp_path: Path) -> None:
     offri("load", *example_data_files(), "--store", store_path)
     before = dump(store_path)
-    big = tmp_path / "big.nt"
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "100k", "-o", str(big)],
-                   check=True, capture_output=True, timeout=300)
-    journal = store_path / "load-in-progress.json"
-    proc = subprocess.Popen([sys.executable, "-m", "offri_kg.cli", "load", str(big), "--store", str(store_path),
-                             "--lang", "en"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not journal.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert journal.exists(), "the load never started"
+    proc = _load_under_way(_big_file(tmp_path), store_path, "--lang", "en",
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and "interrupted: the load is being undone" in err, err
     assert "Traceback" not in err
-    assert dump(store_path) == before and not journal.exists()
+    assert dump(store_path) == before and not (store_path / "load-in-progress.json").exists()
 
 
 def test_a_second_writer_is_told_the_store_is_in_use(store_path: Path) -> None:
