@@ -122,8 +122,9 @@ class KnowledgeGraph:
     """A store (embedded or remote) with offri's stored queries; ``with KnowledgeGraph.open() as kg:``
     closes it at the end."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, timeout: float | None = None) -> None:
         self._store: Store | None = store
+        self.timeout = timeout
 
     @property
     def store(self) -> Store:
@@ -132,11 +133,25 @@ class KnowledgeGraph:
         return self._store
 
     @classmethod
-    def open(cls, path: str | Path | None = None) -> "KnowledgeGraph":
+    def open(cls, path: str | Path | None = None, max_memory: int | str = "1G",
+             timeout: float | None = None) -> "KnowledgeGraph":
         """The embedded store at ``path`` (default: ``$OFFRI_STORE`` or the per-user location),
         opened for reading: no lock is taken, so other notebooks, ``offri load`` and a re-run of
-        the same cell can open it too. A folder without a store is an error, not a new store."""
-        return cls(open_store(Path(path).expanduser() if path else None, read_only=True))
+        the same cell can open it too. A folder without a store is an error, not a new store.
+
+        Queries run in a confined child process (no network, at most ``max_memory``: bytes,
+        or a size such as ``"500M"``), stopped after ``timeout`` seconds if given, so a query
+        that runs away never takes the notebook's kernel with it."""
+        from offri_kg.query.sandbox import parse_size
+
+        try:
+            memory = max_memory if isinstance(max_memory, int) and max_memory > 0 else parse_size(str(max_memory))
+        except ValueError:
+            raise OffriError("bad-size", {"option": "max_memory", "value": max_memory}) from None
+        if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
+            raise OffriError("bad-timeout", {"value": timeout})
+        return cls(open_store(Path(path).expanduser() if path else None, read_only=True, isolate=True,
+                              max_memory=memory), timeout=timeout)
 
     @classmethod
     def connect(cls, endpoint: str, timeout: float | None = 30.0) -> "KnowledgeGraph":
@@ -157,14 +172,14 @@ class KnowledgeGraph:
         given = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in params.items() if v is not None}
         if isinstance(given.get("lang"), str):
             given["lang"] = given["lang"].lower()
-        return Rows(self.store.query(query.sparql, bindings(query, given)))
+        return Rows(self.store.query(query.sparql, bindings(query, given), timeout=self.timeout))
 
     def sparql(self, text: str) -> "Rows | bool":
         """Run any query: SELECT, CONSTRUCT and DESCRIBE give ``Rows`` (a graph as subject,
         predicate, object), ASK gives a bool. ``SERVICE``, ``LOAD`` and ``FROM`` are refused."""
         if not isinstance(text, str):
             raise OffriError("query-not-text", {"type": type(text).__name__})
-        result = self.store.query(text)
+        result = self.store.query(text, timeout=self.timeout)
         return bool(result.boolean) if result.kind == "ask" else Rows(result)
 
     def close(self) -> None:

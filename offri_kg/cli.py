@@ -107,10 +107,26 @@ EndpointOption = Annotated[Optional[str], typer.Option(
 TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for a remote store.")]
 
 
-def _open(store: Path | None, endpoint: str | None, timeout: float = 30.0, read_only: bool = False):
+MemoryOption = Annotated[str, typer.Option(
+    "--max-memory", help="Memory a query may take before it is stopped (e.g. 1G, 500M).")]
+
+
+def _open(store: Path | None, endpoint: str | None, timeout: float = 30.0, read_only: bool = False,
+          isolate: bool = False, max_memory: int | None = None):
     from offri_kg.store import open_store
 
-    return open_store(store, endpoint=endpoint, timeout=timeout, read_only=read_only)
+    return open_store(store, endpoint=endpoint, timeout=timeout, read_only=read_only, isolate=isolate,
+                      max_memory=max_memory)
+
+
+def _size(value: str, option: str) -> int:
+    """A size option's value in bytes, or a clear refusal."""
+    from offri_kg.query.sandbox import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError:
+        raise OffriError("bad-size", {"option": option, "value": value}) from None
 
 
 @app.command()
@@ -188,7 +204,10 @@ def query(
     file: Annotated[Optional[Path], typer.Option("--file", help="A SPARQL query file instead.")] = None,
     param: Annotated[list[str], typer.Option("--param", "-p", help="NAME=VALUE, repeatable.")] = [],  # noqa: B006
     output: Annotated[ResultFormat, typer.Option("--format", "-f")] = ResultFormat.table,
-    store: StoreOption = None, endpoint: EndpointOption = None, timeout: TimeoutOption = 30.0,
+    store: StoreOption = None, endpoint: EndpointOption = None,
+    timeout: Annotated[Optional[float], typer.Option(
+        "--timeout", help="Seconds the query may run (a remote store: 30 unless given).")] = None,
+    max_memory: MemoryOption = "1G",
     lang: LangOption = None,
 ) -> None:
     """Run a stored query with parameters, or a SPARQL file. Results as a table or a W3C format."""
@@ -219,8 +238,13 @@ def query(
                 given["lang"] = language
             terms = bindings(stored, given)
             sparql = stored.sparql
-        kg = _open(store, endpoint, timeout, read_only=endpoint is None)
-        result = kg.query(sparql, terms)
+        memory = _size(max_memory, "--max-memory")
+        kg = _open(store, endpoint, 30.0 if timeout is None else timeout, read_only=endpoint is None, isolate=True,
+                   max_memory=memory)
+        try:
+            result = kg.query(sparql, terms, timeout=timeout)
+        finally:
+            kg.close()
         if output is ResultFormat.table:
             typer.echo(render_table(result, language))
         else:
@@ -236,7 +260,6 @@ def query(
                 fmt = ox.QueryResultsFormat.JSON
             sys.stdout.buffer.write(result.serialize(fmt))
             sys.stdout.flush()
-        kg.close()
     except OffriError as error:
         if error.code == "query-syntax" and file is not None:
             error.location.file = str(file)
@@ -336,8 +359,20 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds a query may run.")] = 10.0,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Most rows an answer may have.")] = 100_000,
-    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
-    threads: Annotated[int, typer.Option(help="Queries each worker process runs at once.")] = 4,
+    workers: Annotated[int, typer.Option(help="Query worker processes kept ready (more start as needed).")] = 2,
+    max_memory: MemoryOption = "1G",
+    slow_after: Annotated[float, typer.Option(
+        "--slow-after", help="Seconds after which a running query yields to newer ones (the slow lane).")] = 0.5,
+    max_queries: Annotated[int, typer.Option("--max-queries", help="Queries running at once, all clients.")] = 64,
+    slow_queries: Annotated[int, typer.Option("--slow-queries", help="Slow queries running at once.")] = 8,
+    client_queries: Annotated[int, typer.Option(
+        "--client-queries", help="Queries one client (address and User-Agent) may run at once.")] = 8,
+    client_slow: Annotated[int, typer.Option("--client-slow", help="Slow queries one client may run at once.")] = 2,
+    max_depth: Annotated[int, typer.Option("--max-depth", help="Deepest nesting of brackets a query may have.")] = 64,
+    max_operators: Annotated[int, typer.Option(
+        "--max-operators", help="Most patterns and operators one query may combine.")] = 1000,
+    proxy: Annotated[Optional[str], typer.Option(
+        "--proxy", help="Addresses of a reverse proxy whose X-Forwarded-For names the client (comma-separated).")] = None,
     allow_update: Annotated[bool, typer.Option(
         "--allow-update", help="Accept SPARQL Update from clients that log in as "
         "$OFFRI_SERVE_USER / $OFFRI_SERVE_PASSWORD (never given on the command line).")] = False,
@@ -355,8 +390,18 @@ def serve(
     try:
         if endpoint and store:
             raise OffriError("serve-endpoint-or-store")
+        for option, value in (("--workers", workers), ("--max-queries", max_queries), ("--slow-queries", slow_queries),
+                              ("--client-queries", client_queries), ("--client-slow", client_slow),
+                              ("--max-depth", max_depth), ("--max-operators", max_operators)):
+            if value < 1:
+                raise OffriError("bad-count", {"option": option, "value": value})
+        if not (time_limit > 0 and slow_after > 0):
+            raise OffriError("bad-timeout", {"value": time_limit if not time_limit > 0 else slow_after})
         config = config_from_env(path, endpoint=endpoint, time_limit=time_limit, row_cap=max_rows, workers=workers,
-                                 threads=threads, allow_update=allow_update)
+                                 max_memory=_size(max_memory, "--max-memory"), slow_after=slow_after,
+                                 max_queries=max_queries, slow_queries=slow_queries, client_queries=client_queries,
+                                 client_slow=client_slow, max_depth=max_depth, max_operators=max_operators,
+                                 allow_update=allow_update)
         if allow_update and not (config.user and config.password):
             raise OffriError("update-credentials-missing")
         if path is not None and not (path / "oxigraph").exists():
@@ -364,7 +409,9 @@ def serve(
     except OffriError as error:
         _fail(error, language)
     typer.echo(t("serve-ready", language, url=f"http://{host}:{port}/"))
-    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+    # the client's address is the peer's, unless a proxy we were told to trust says otherwise
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", proxy_headers=proxy is not None,
+                forwarded_allow_ips=proxy or "")
 
 
 def main() -> None:

@@ -85,6 +85,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "there is no offri store at {path}; load data first with `offri load FILE…`.",
         "nb": "det finnes ikke noe offri-lager i {path}; last inn data først med `offri load FIL…`.",
     },
+    "bad-size": {
+        "en": "{option} takes a size such as 1G or 500M, not {value!r}.",
+        "nb": "{option} tar en størrelse som 1G eller 500M, ikke {value!r}.",
+    },
+    "bad-count": {
+        "en": "{option} must be a whole number of at least 1, not {value!r}.",
+        "nb": "{option} må være et helt tall på minst 1, ikke {value!r}.",
+    },
     "bad-timeout": {
         "en": "the timeout must be a number of seconds above 0, not {value!r}.",
         "nb": "tidsgrensen må være et antall sekunder over 0, ikke {value!r}.",
@@ -317,8 +325,44 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "FROM viser til {graph}, som ikke er en graf i dette lageret; offri henter aldri grafer utenfra. /.well-known/void viser grafene som finnes.",
     },
     "query-too-deep": {
-        "en": "the query nests {depth} levels deep; at most {max} are allowed. Flatten the query.",
-        "nb": "spørringen er nøstet {depth} nivåer dypt; høyst {max} er tillatt. Gjør spørringen flatere.",
+        "en": "the query nests brackets more than {max} levels deep, the most allowed. Flatten the query.",
+        "nb": "spørringen nøster klammer mer enn {max} nivåer dypt, det meste som er tillatt. Gjør spørringen flatere.",
+    },
+    "query-too-many-operators": {
+        "en": "the query combines more than {max} patterns and operators, the most allowed (the engine stops on very long chains). Split it, or use VALUES or IN (…) for long lists.",
+        "nb": "spørringen kombinerer mer enn {max} mønstre og operatorer, det meste som er tillatt (motoren stopper på svært lange kjeder). Del den opp, eller bruk VALUES eller IN (…) for lange lister.",
+    },
+    "query-is-update": {
+        "en": "this is an update ({kind}), not a query; send it as update=… with POST to a server started with --allow-update.",
+        "nb": "dette er en oppdatering ({kind}), ikke en spørring; send den som update=… med POST til en tjener startet med --allow-update.",
+    },
+    "query-memory": {
+        "en": "the query needed more memory than the limit of {limit} and was stopped. Narrow it down (filters, LIMIT, fewer string operations) and try again.",
+        "nb": "spørringen trengte mer minne enn grensen på {limit} og ble stoppet. Avgrens den (filtre, LIMIT, færre strengoperasjoner) og prøv igjen.",
+    },
+    "query-crashed-local": {
+        "en": "the query engine stopped on this query (its process ended). Simplify the query; the store is not affected.",
+        "nb": "spørremotoren stoppet på denne spørringen (prosessen avsluttet). Forenkle spørringen; lageret er ikke berørt.",
+    },
+    "busy-slow": {
+        "en": "{max} long-running queries are already running, the most this server runs at once; this one was stopped after {seconds} s. Try again in {retry_after} s, or narrow it down.",
+        "nb": "{max} langvarige spørringer kjører allerede, det meste denne tjeneren kjører samtidig; denne ble stoppet etter {seconds} s. Prøv igjen om {retry_after} s, eller avgrens den.",
+    },
+    "client-slow": {
+        "en": "you already have {max} long-running queries running, the most one client may; this one was stopped after {seconds} s. Wait for them, then try again in {retry_after} s.",
+        "nb": "du har allerede {max} langvarige spørringer i gang, det meste én klient kan ha; denne ble stoppet etter {seconds} s. Vent på dem, og prøv igjen om {retry_after} s.",
+    },
+    "client-too-many": {
+        "en": "you have {max} queries running, the most one client may at once; wait for an answer before sending more.",
+        "nb": "du har {max} spørringer i gang, det meste én klient kan ha samtidig; vent på et svar før du sender flere.",
+    },
+    "client-wait": {
+        "en": "too many long queries from you just now; try again in {retry_after} s.",
+        "nb": "for mange lange spørringer fra deg akkurat nå; prøv igjen om {retry_after} s.",
+    },
+    "login-wait": {
+        "en": "too many wrong logins from your address; try again in {retry_after} s.",
+        "nb": "for mange feil innlogginger fra din adresse; prøv igjen om {retry_after} s.",
     },
     "query-timeout": {
         "en": "the query ran longer than the time limit of {seconds} s and was stopped. Narrow it down (filters, LIMIT) and try again.",
@@ -341,8 +385,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "ingen av medietypene i Accept kan bære dette svaret; velg en av: {offers}.",
     },
     "busy": {
-        "en": "the server is busy: no query worker was free within {seconds} s. Try again shortly.",
-        "nb": "tjeneren er opptatt: ingen spørrearbeider var ledig innen {seconds} s. Prøv igjen om litt.",
+        "en": "the server is busy: the query could not start within {seconds} s. Try again shortly.",
+        "nb": "tjeneren er opptatt: spørringen kunne ikke starte innen {seconds} s. Prøv igjen om litt.",
     },
     "request-too-large": {
         "en": "the request is {size} bytes; at most {max} are accepted.",

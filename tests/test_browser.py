@@ -140,9 +140,11 @@ def test_a_shared_editor_link_runs_on_this_server_only(clean) -> None:
 
 
 def test_the_watch_sees_off_origin_requests_and_errors(browser) -> None:
-    """The harness itself: what it must catch, it catches (and aborts the request)."""
+    """The harness itself: what it must catch, it catches (and aborts the request). On a page
+    without a Content-Security-Policy (a style sheet), the request goes out and is caught;
+    on a catalogue page the policy stops it before it leaves."""
     browser.watch.clear()
-    page = browser.open("/?lang=en")
+    page = browser.open("/static/offri.css")
     page.evaluate("fetch('https://example.org/x').catch(() => {})")
     page.evaluate("setTimeout(() => { throw new Error('boom') }, 0)")
     page.evaluate("console.error('bad thing')")
@@ -153,6 +155,14 @@ def test_the_watch_sees_off_origin_requests_and_errors(browser) -> None:
     assert "request to another origin: https://example.org/x" in problems
     assert re.search(r"page error: .*boom", problems)
     assert "console error: " in problems and "bad thing" in problems
+    page = browser.open("/?lang=en")
+    page.evaluate("fetch('https://example.org/y').catch(() => {})")
+    page.wait_for_timeout(300)
+    page.close()
+    problems = "\n".join(browser.watch.problems())
+    browser.watch.clear()
+    assert "example.org/y" in problems and "Content Security Policy" in problems
+    assert "request to another origin" not in problems
 
 
 def test_browse_filter_open_a_model_and_follow_it_to_a_case(clean) -> None:

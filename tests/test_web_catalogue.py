@@ -56,7 +56,8 @@ def test_facets_count_and_combine(web) -> None:
 def test_text_search_and_csv_of_what_is_shown(web) -> None:
     hits = web.get("/browse/models", params={"lang": "en", "q": "loneliness"}).text
     assert found(hits) == 1 and "Co-creation against loneliness" in hits
-    rows = list(csv.DictReader(io.StringIO(web.get("/browse/models", params={"q": "loneliness", "format": "csv"}).text)))
+    rows = list(csv.DictReader(io.StringIO(web.get("/browse/models", params={"q": "loneliness", "format": "csv"})
+                                           .content.decode("utf-8-sig"))))
     assert len(rows) == 1 and rows[0]["x"].endswith("/model/samskaping-mot-ensomhet")
     assert web.get("/browse/models", params={"q": '") } DROP ALL #'}).status_code == 200  # only ever a literal
 
@@ -157,7 +158,8 @@ def test_long_lists_come_in_pages(tmp_path: Path) -> None:
             assert 'rel="next"' in text and f"page={page + 1}" in text
             page += 1
         assert len(names) == total == len(set(names)) and names == sorted(names, key=str.lower)
-        rows = list(csv.DictReader(io.StringIO(small.get("/browse/partnerships", params={"format": "csv"}).text)))
+        rows = list(csv.DictReader(io.StringIO(small.get("/browse/partnerships", params={"format": "csv"})
+                                               .content.decode("utf-8-sig"))))
         assert len(rows) == total
         bad = small.get("/browse/partnerships", params={"page": "0", "lang": "nb"})
         assert bad.status_code == 400 and "sidenummer" in bad.text
@@ -190,7 +192,8 @@ def test_a_stored_query_page_shows_the_first_rows_and_says_so(tmp_path: Path) ->
         page = small.get("/queries/q01-partnerships", params={"lang": "en"})
         assert page.status_code == 200 and "Showing the first 3 rows; the answer has more." in page.text
         assert page.text.count("<tr>") == 1 + 3  # the header and three rows
-        rows = list(csv.DictReader(io.StringIO(small.get("/queries/q01-partnerships", params={"format": "csv"}).text)))
+        rows = list(csv.DictReader(io.StringIO(small.get("/queries/q01-partnerships", params={"format": "csv"})
+                                               .content.decode("utf-8-sig"))))
         assert len(rows) > 3
         few = small.get("/queries/q12b-shared-partners", params={"lang": "nb"}).text
         assert "de første" not in few and "rader" in few

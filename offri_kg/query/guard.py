@@ -1,94 +1,125 @@
-"""Refuse queries that would reach outside: ``SERVICE``, ``LOAD``, ``FROM``/``FROM NAMED``.
+"""What offri refuses to run: anything that would reach outside, nest too deep or grow too big.
 
-pyoxigraph evaluates ``SERVICE`` by fetching the URL, and a public endpoint must never do
-that. The check looks at the query's keywords with strings, IRIs, comments, variables and
-prefixed names blanked out, so a label containing the word "service", a variable ``?from`` or a
-property ``schema:from`` is not mistaken for the keyword; it is linear in the query length (no
-parse), which keeps stored queries' overhead near zero.
+pyoxigraph evaluates ``SERVICE`` and ``LOAD`` by fetching the URL, and a deeply nested or very
+long query crashes it. Every query and update a user writes is therefore read by the grammar
+first (``offri_kg.query.syntax``: the engine's own terminals, so a keyword hidden behind an
+escaped character is still a keyword) and refused here before the engine sees it. The worker
+processes that run queries cannot open a network connection either (``offri_kg.query.sandbox``):
+this check is the first wall, not the only one.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from functools import lru_cache, wraps
-from typing import TypeVar
+from collections import OrderedDict
+from threading import Lock
 
 from offri_kg.errors import OffriError
+from offri_kg.query.syntax import Reading, read, read_update
 
-T = TypeVar("T")
+#: Defaults for what one query may be; ``offri serve`` takes them from its options.
+MAX_DEPTH = 64
+MAX_OPERATORS = 1000
 
-_TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-                    # variables (?service) and prefixed names (schema:from, from:x) are names, not keywords
-                    r'|[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+|(?<![\w.-])(?:[^\W\d_][\w.-]*)?:[\w.:%\\-]*')
-_FORBIDDEN = re.compile(r"\b(SERVICE|LOAD|FROM)\b", re.IGNORECASE)
-_FETCHING = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
-
-
-def _cached_for_short_texts(function: Callable[[str], T]) -> Callable[[str], T]:
-    """``function`` of a query text, cached for texts up to 16 KB: stored queries come back
-    again and again. Longer texts are not cached (a cache of hostile 1 MB requests would be a
-    memory leak)."""
-    cached = lru_cache(maxsize=512)(function)
-
-    @wraps(function)
-    def call(sparql: str) -> T:
-        return cached(sparql) if len(sparql) <= 16384 else function(sparql)
-
-    return call
+#: Readings of short texts are kept (stored queries and a notebook's queries come back): at
+#: most this many, of texts up to ``_CACHED_TEXT`` characters, so the cache holds at most a
+#: few megabytes whatever clients send.
+_CACHE_ENTRIES = 256
+_CACHED_TEXT = 16_384
+_cache: OrderedDict[tuple, Reading] = OrderedDict()
+_cache_lock = Lock()
 
 
-@_cached_for_short_texts
-def keywords_only(sparql: str) -> str:
-    """The query with strings, IRIs, comments, variables and prefixed names replaced by spaces
-    (what is left are keywords, punctuation and numbers; positions are kept)."""
-    return _TOKEN.sub(lambda m: " " * len(m.group(0)), sparql)
+def cache_size() -> tuple[int, int]:
+    """(entries, characters of query text) the reading cache holds (for tests and /metrics)."""
+    with _cache_lock:
+        return len(_cache), sum(len(key[1]) for key in _cache)
 
 
-@lru_cache(maxsize=256)
-def _forbidden(sparql: str) -> str | None:
-    """The first keyword that would reach outside, or None (cached: stored queries repeat)."""
-    if not _FORBIDDEN.search(sparql):  # no such word anywhere: nothing to blank out first
-        return None
-    match = _FORBIDDEN.search(keywords_only(sparql))
-    return match.group(1).upper() if match else None
+def reading(sparql: str, update: bool = False, base: str | None = None, max_depth: int = MAX_DEPTH,
+            max_operators: int = MAX_OPERATORS) -> Reading:
+    """The grammar's reading of ``sparql`` (a query, or an update that is not a query; with
+    ``update``, an update only). Raises ``query-syntax``, ``query-too-deep`` or
+    ``query-too-many-operators``."""
+    key = (update, sparql, base, max_depth, max_operators)
+    if len(sparql) <= _CACHED_TEXT:
+        with _cache_lock:
+            found = _cache.get(key)
+            if found is not None:
+                _cache.move_to_end(key)
+                return found
+    result = (read_update if update else read)(sparql, base, max_depth, max_operators)
+    if len(sparql) <= _CACHED_TEXT:
+        with _cache_lock:
+            _cache[key] = result
+            while len(_cache) > _CACHE_ENTRIES:
+                _cache.popitem(last=False)
+    return result
 
 
-@lru_cache(maxsize=1024)
-def fetching_feature(sparql: str) -> str | None:
-    """SERVICE or LOAD if the query uses one (they always fetch), else None. The endpoint, which
-    allows FROM of graphs in the store, checks this; its workers check it again for every
-    query, the pages' own included, as a backstop should a value ever escape into a query."""
-    if not _FETCHING.search(sparql):  # the common case, at the speed of one regex scan
-        return None
-    match = _FETCHING.search(keywords_only(sparql))
-    return match.group(1).upper() if match else None
-
-
-def check_query(sparql: str) -> None:
-    """Raise ``query-refused`` if the query would fetch anything from outside the store."""
-    feature = _forbidden(sparql)
+def _refuse_fetching(found: Reading) -> None:
+    feature = found.fetches
     if feature:
         raise OffriError("query-refused", {"feature": feature})
 
 
-_KIND = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-                   re.IGNORECASE)
+def check_query(sparql: str) -> Reading:
+    """A read-only query over the union of the store's graphs (``offri query``, the notebook
+    API): SERVICE and LOAD fetch, and FROM would name a dataset offri does not fetch either,
+    so all three are refused; so is an update."""
+    found = reading(sparql)
+    _refuse_fetching(found)
+    if found.from_default or found.from_named:
+        raise OffriError("query-refused", {"feature": "FROM"})
+    if found.form == "UPDATE":
+        raise OffriError("update-not-query", {"kind": found.operations[0]})
+    return found
 
 
-@_cached_for_short_texts
 def query_kind(sparql: str) -> str:
-    """``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE`` or an update keyword (strings, IRIs,
-    comments, variables and prefixed names such as ``drop:`` ignored)."""
-    match = _KIND.search(keywords_only(sparql))
-    return match.group(1).upper() if match else "SELECT"
+    """``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``, or an update's first operation."""
+    found = reading(sparql, max_operators=10**9)
+    return found.operations[0] if found.form == "UPDATE" else found.form
 
 
-def read_only_kind(sparql: str) -> str:
-    """The query form of ``sparql``; an update (INSERT, DROP, …) is refused: offri's query
-    commands and API only read."""
-    kind = query_kind(sparql)
-    if kind not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-        raise OffriError("update-not-query", {"kind": kind})
-    return kind
+def check_endpoint_query(sparql: str, graphs: set[str], base: str | None = None, max_depth: int = MAX_DEPTH,
+                         max_operators: int = MAX_OPERATORS) -> tuple[list[str], list[str]]:
+    """A query sent to the public endpoint: SERVICE and LOAD are refused (they fetch), FROM
+    may name only graphs this store holds (other engines fetch the rest, and a client asking
+    for one expects data that is not here), and the nesting and size caps hold. Returns the
+    graphs of ``FROM`` and ``FROM NAMED``: the caller passes them to the engine as the dataset,
+    since offri's default graph is otherwise the union of all graphs."""
+    found = reading(sparql, base=base, max_depth=max_depth, max_operators=max_operators)
+    _refuse_fetching(found)
+    if found.form == "UPDATE":
+        raise OffriError("query-is-update", {"kind": found.operations[0]})
+    for graph in (*found.from_default, *found.from_named):
+        if graph not in graphs:
+            raise OffriError("query-from-unknown", {"graph": graph})
+    return list(found.from_default), list(found.from_named)
+
+
+def check_update(sparql: str, base: str | None = None, max_depth: int = MAX_DEPTH,
+                 max_operators: int = MAX_OPERATORS) -> Reading:
+    """An update from a logged-in client: LOAD and SERVICE are refused as for queries."""
+    found = reading(sparql, update=True, base=base, max_depth=max_depth, max_operators=max_operators)
+    _refuse_fetching(found)
+    return found
+
+
+def with_using(update: str, default_graphs: list[str], named_graphs: list[str]) -> str:
+    """``update`` with the protocol's using-graph-uri/using-named-graph-uri written in as
+    ``USING``/``USING NAMED`` before each ``DELETE``/``INSERT … WHERE`` operation's ``WHERE``
+    (SPARQL 1.1 Protocol §2.2.3); refused when the update names its own dataset
+    (``USING``/``WITH``)."""
+    if not default_graphs and not named_graphs:
+        return update
+    found = reading(update, update=True, max_operators=10**9, max_depth=10**9)
+    if found.names_dataset:
+        raise OffriError("update-dataset-conflict")
+    clause = " ".join([f"USING <{g}>" for g in default_graphs] + [f"USING NAMED <{g}>" for g in named_graphs])
+    out, last = [], 0
+    for offset in found.where_offsets:
+        out.append(update[last:offset] + clause + " ")
+        last = offset
+    out.append(update[last:])
+    return "".join(out)

@@ -66,6 +66,11 @@ class QueryResult:
     def from_oxigraph(cls, result: object) -> "QueryResult":
         return cls(result)
 
+    def raw(self) -> object:
+        """What pyoxigraph gave: the one-pass result of a SELECT or ASK (unread), or a graph
+        answer's triples (for writers that take either, such as the server's)."""
+        return self.triples if self.kind == "graph" else self._raw
+
     @property
     def rows(self) -> list[ox.QuerySolution]:
         if self._rows is None:
@@ -131,12 +136,15 @@ def default_store_path() -> Path:
 
 
 def open_store(path: str | Path | None = None, endpoint: str | None = None, read_only: bool = False,
-               timeout: float = 30.0) -> Store:
-    """The embedded store at ``path`` (default location if None), or the remote ``endpoint``."""
+               timeout: float = 30.0, isolate: bool = False, max_memory: int | None = None) -> Store:
+    """The embedded store at ``path`` (default location if None), or the remote ``endpoint``.
+    ``isolate``: a read-only embedded store runs queries in a confined child process (users'
+    queries: ``offri query``, the notebook API), capped at ``max_memory`` bytes."""
     if endpoint:
         from offri_kg.store.remote import RemoteStore
 
         return RemoteStore(endpoint, timeout=timeout)
     from offri_kg.store.embedded import EmbeddedStore
 
-    return EmbeddedStore(Path(path) if path else default_store_path(), read_only=read_only)
+    return EmbeddedStore(Path(path) if path else default_store_path(), read_only=read_only, isolate=isolate,
+                         max_memory=max_memory)

@@ -28,7 +28,7 @@ from offri_kg.errors import OffriError
 from offri_kg.ingest.read import FORMATS, Source, dataset_quads
 from offri_kg.ingest.split import split_ntriples
 from offri_kg.query.bind import with_values_block
-from offri_kg.query.guard import check_query, read_only_kind
+from offri_kg.query.guard import check_query
 from offri_kg.store.base import META_GRAPH, OFFRI, GraphInfo, LoadReport, QueryResult, now_iso
 from offri_kg.validate.dataset import build_store, load_source, reference_sources
 from offri_kg.validate.engine import validate_store
@@ -84,7 +84,13 @@ def generation_of(path: Path) -> str:
 class EmbeddedStore:
     """offri's default store. Use ``open_store()``; one writer process at a time."""
 
-    def __init__(self, path: Path, read_only: bool = False) -> None:
+    _isolated = None  # the child process that runs users' queries (``isolate``)
+
+    def __init__(self, path: Path, read_only: bool = False, isolate: bool = False,
+                 max_memory: int | None = None) -> None:
+        """``isolate`` (read-only stores): run ``query`` in a confined child process with a
+        memory cap of ``max_memory`` bytes (``offri query`` and the notebook API take users'
+        queries; offri's own queries run here)."""
         self.path = path
         self.location = str(path)
         self.read_only = read_only
@@ -96,6 +102,10 @@ class EmbeddedStore:
                 if not self._db.exists():
                     raise OffriError("store-missing", {"path": str(path)})
                 self._ox = ox.Store.read_only(str(self._readable_db()))
+                if isolate:
+                    from offri_kg.query.isolated import DEFAULT_MEMORY, IsolatedQueries
+
+                    self._isolated = IsolatedQueries(self._readable_db(), max_memory or DEFAULT_MEMORY)
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._lock = self._take_writer_lock()
@@ -382,9 +392,13 @@ class EmbeddedStore:
         store (pyoxigraph's own substitution only binds variables the query projects).
         """
         check_query(sparql)
-        read_only_kind(sparql)
+        text = with_values_block(sparql, substitutions or {})
+        if self._isolated is not None:
+            from offri_kg.query.isolated import result_of
+
+            return QueryResult.from_oxigraph(result_of(self._isolated.run(text, timeout)))
         try:
-            result = self._ox.query(with_values_block(sparql, substitutions or {}), use_default_graph_as_union=True)
+            result = self._ox.query(text, use_default_graph_as_union=True)
             return QueryResult.from_oxigraph(result)
         except SyntaxError as exc:
             raise OffriError("query-syntax", {"detail": str(exc)}) from None
@@ -424,6 +438,8 @@ class EmbeddedStore:
         return self._ox.dump(format=fmt, from_graph=ox.NamedNode(graph))
 
     def close(self) -> None:
+        if self._isolated is not None:
+            self._isolated.close()
         if not self.read_only:
             self._ox.flush()
         del self._ox

@@ -60,7 +60,7 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from offri_kg.errors import InputError, Location, OffriError
 from offri_kg.ingest.read import FORMATS, Source
 from offri_kg.query.bind import with_values_block
-from offri_kg.query.guard import check_query, read_only_kind
+from offri_kg.query.guard import check_query
 from offri_kg.store.base import META_GRAPH, OFFRI, GraphInfo, LoadReport, QueryResult, now_iso
 from offri_kg.store.embedded import ValidationFailed
 from offri_kg.validate.dataset import build_store
@@ -390,8 +390,7 @@ class RemoteStore:
         ``SERVICE``/``LOAD``/``FROM`` are refused as on the embedded store. A partial answer
         (HTTP 206, or Virtuoso's cut-result headers) raises ``endpoint-partial``.
         """
-        check_query(sparql)
-        kind = read_only_kind(sparql)
+        kind = check_query(sparql).form
         text = with_values_block(sparql, substitutions or {})
         seconds = self.timeout if timeout is None else float(timeout)
         graph = kind in ("CONSTRUCT", "DESCRIBE")

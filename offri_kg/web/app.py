@@ -39,14 +39,17 @@ from offri_kg.names import shorten
 from offri_kg.query.bind import bindings, with_values_block
 from offri_kg.query.library import get_stored_query, stored_queries
 from offri_kg.web import catalogue
-from offri_kg.web.negotiate import choose
+from offri_kg.query.negotiate import choose
 from offri_kg.web.pages import BASE, language, link, templates
-from offri_kg.web.protocol import ProtocolError, check_query, parse_operation, with_using
-from offri_kg.web.results import GRAPH_TYPES
+from offri_kg.query.guard import MAX_OPERATORS, check_update, with_using
+from offri_kg.web.protocol import ProtocolError, parse_operation
+from offri_kg.query.results import GRAPH_TYPES
 from offri_kg.web.remote import RemoteRunner
 from offri_kg.web.snapshot import Snapshots
 from offri_kg.web.text import w
-from offri_kg.web.workers import Answer, Job, QueryPool
+from offri_kg.query.worker import Answer, Job
+from offri_kg.web.security import CLIENT, REQUEST, ClientIdentity, LoginThrottle, SecurityHeaders
+from offri_kg.web.workers import PoolSettings, QueryPool
 from offri_kg.web.editor import editor_routes
 
 OFFRI = BASE + "ns#"
@@ -78,8 +81,14 @@ class ServeConfig:
     row_cap: int = 100_000
     max_request_bytes: int = 1_000_000
     max_depth: int = 64
-    workers: int = 2
-    threads: int = 4  # queries one worker process runs at once
+    max_operators: int = MAX_OPERATORS
+    workers: int = 2  # fast query worker processes kept ready
+    slow_after: float = 0.5  # seconds before a running query is moved to the slow lane
+    max_queries: int = 64  # queries running at once, all clients
+    slow_queries: int = 8  # slow queries running at once
+    client_queries: int = 8  # queries one client may have running at once
+    client_slow: int = 2  # slow queries one client may have running at once
+    max_memory: int = 1024**3  # bytes one worker process may hold
     allow_update: bool = False
     user: str | None = None
     password: str | None = None
@@ -88,13 +97,18 @@ class ServeConfig:
     browse_rows: int = 100  # items per page of a type page
     sitemap_size: int = 50_000  # URLs per sitemap file (the sitemaps.org limit)
 
+    def pool_settings(self) -> PoolSettings:
+        return PoolSettings(workers=self.workers, time_limit=self.time_limit, slow_after=self.slow_after,
+                            max_queries=self.max_queries, slow_queries=self.slow_queries,
+                            client_queries=self.client_queries, client_slow=self.client_slow,
+                            max_memory=self.max_memory)
+
 
 @dataclass
 class _State:
     config: ServeConfig
     snapshots: Snapshots | None  # None in front of a remote endpoint
     pool: "QueryPool | RemoteRunner"
-    graphs: set[str] = field(default_factory=set)
     cache: OrderedDict = field(default_factory=OrderedDict)
     sitemap: tuple[str, list[str]] | None = None  # (store generation, IRIs it holds)
     summaries: OrderedDict = field(default_factory=OrderedDict)  # a type page's count and facets
@@ -107,6 +121,7 @@ def create_app(config: ServeConfig) -> Starlette:
     update_lock = asyncio.Lock()
     dump_lock = asyncio.Lock()
     inflight: dict[tuple, asyncio.Future] = {}  # pages being computed, by cache key
+    logins = LoginThrottle()
 
     def state() -> _State:
         return holder["state"]
@@ -117,32 +132,35 @@ def create_app(config: ServeConfig) -> Starlette:
         if st.snapshots is not None and st.snapshots.refresh():
             st.cache.clear()
             st.summaries.clear()
-            reader = ox.Store.read_only(str(st.snapshots.current))
-            st.graphs = {g.value for g in reader.named_graphs()}
-            del reader
 
     async def run(sparql: str, accept: str | None = None, want_rows: bool = False,
                   default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
-                  base_iri: str | None = None, row_cap: int | None = None, first_rows: bool = False) -> Answer:
+                  base_iri: str | None = None, row_cap: int | None = None, first_rows: bool = False,
+                  guard: str | None = None, spreadsheet: bool = False) -> Answer:
+        """One query in a worker, on behalf of the client of the request being answered.
+        ``guard="endpoint"`` for a client's own text (the worker reads and checks it)."""
         st = state()
         dataset = default_graph is not None or named_graphs is not None
         job = Job(sparql=sparql, accept=accept, db=str(st.snapshots.current) if st.snapshots else "",
                   row_cap=row_cap or st.config.row_cap, want_rows=want_rows, base_iri=base_iri, first_rows=first_rows,
                   default_graph=tuple(default_graph or ()) if dataset else None,
-                  named_graphs=tuple(named_graphs or ()) if dataset else None)
-        return (await st.pool.arun_many([job]))[0]
+                  named_graphs=tuple(named_graphs or ()) if dataset else None, guard=guard,
+                  max_depth=st.config.max_depth, max_operators=st.config.max_operators, spreadsheet=spreadsheet)
+        return (await st.pool.arun_many([job], client=CLIENT.get(), request=REQUEST.get()))[0]
 
     async def run_pages(queries: list[str]) -> list[Answer]:
         """Rows of several queries a page needs, in one round trip to one worker."""
         st = state()
         db = str(st.snapshots.current) if st.snapshots else ""
         jobs = [Job(sparql=q, accept=None, db=db, row_cap=st.config.page_rows, want_rows=True) for q in queries]
-        return await st.pool.arun_many(jobs)
+        return await st.pool.arun_many(jobs, client=CLIENT.get(), request=REQUEST.get())
 
     def error_response(request: Request, error: OffriError, status: int) -> Response:
         lang = language(request)
         text = render_error(error, lang)
-        headers = {"Allow": "GET, POST"} if status == 405 else {"Retry-After": "5"} if status == 503 else {}
+        headers = {"Allow": "GET, POST"} if status == 405 else {}
+        if status in (429, 503):  # when to try again: the pool's own estimate, else a few seconds
+            headers["Retry-After"] = str(error.params.get("retry_after", 5))
         headers["Vary"] = "Accept, Accept-Language, Cookie"  # JSON or text, in the reader's language
         if choose(request.headers.get("accept"), ["text/plain", "application/json", "text/html"]) == "application/json":
             return JSONResponse({"error": error.code, "message": text}, status_code=status, headers=headers)
@@ -151,7 +169,9 @@ def create_app(config: ServeConfig) -> Starlette:
     def status_of(error: OffriError) -> int:
         if isinstance(error, ProtocolError):
             return error.status
-        return {"query-timeout": 503, "busy": 503, "query-crashed": 500, "not-acceptable": 406,
+        return {"query-timeout": 503, "busy": 503, "busy-slow": 503, "query-memory": 503, "client-wait": 429,
+                "client-too-many": 429, "client-slow": 429, "login-wait": 429,
+                "query-crashed": 500, "not-acceptable": 406,
                 "endpoint-unreachable": 502, "endpoint-error": 502, "endpoint-partial": 502, "endpoint-timeout": 504,
                 "endpoint-login-refused": 502, "remote-dataset": 400, "query-failed": 500,
                 "store-locked": 503, "store-error": 500, "update-cross-site": 403, "dump-failed": 503,
@@ -245,15 +265,14 @@ def create_app(config: ServeConfig) -> Starlette:
                                                        "max": st.config.max_request_bytes})
             if operation.kind == "update":
                 return await update(request, operation)
-            base = f"{request.base_url}sparql"
-            from_default, from_named = check_query(operation.text, st.graphs, st.config.max_depth, base)
-            # the protocol's dataset wins over the query's FROM (SPARQL 1.1 Protocol §2.1.4)
-            if operation.has_dataset:
-                from_default, from_named = operation.default_graphs, operation.named_graphs
-            dataset = bool(from_default or from_named)
-            answer = await run(operation.text, request.headers.get("accept"),
-                               default_graph=from_default if dataset else None,
-                               named_graphs=from_named if dataset else None, base_iri=base)
+            # the worker reads the query by the grammar (refusing SERVICE, LOAD, FROM of a graph
+            # not held, too deep, too big) and sets the dataset from its FROM clauses; the
+            # protocol's dataset wins over the query's FROM (SPARQL 1.1 Protocol §2.1.4)
+            dataset = operation.has_dataset
+            answer = await run(operation.text, request.headers.get("accept"), guard="endpoint",
+                               default_graph=operation.default_graphs if dataset else None,
+                               named_graphs=operation.named_graphs if dataset else None,
+                               base_iri=f"{request.base_url}sparql")
         except OffriError as error:
             return error_response(request, error, status_of(error))
         return Response(answer.body, media_type=answer.content_type, headers={"Vary": "Accept"})
@@ -265,12 +284,19 @@ def create_app(config: ServeConfig) -> Starlette:
         origin = request.headers.get("origin")
         if origin and origin.rstrip("/") != str(request.base_url).rstrip("/"):
             raise OffriError("update-cross-site")  # a form on another site riding on cached credentials
+        address = request.client.host if request.client else ""
+        wait = logins.wait(address)
+        if wait:  # after a run of wrong passwords: no answer, right or wrong, until the wait is over
+            raise OffriError("login-wait", {"retry_after": wait})
         if not _authorised(request, st.config):
+            logins.failed(address)
             response = error_response(request, OffriError("update-unauthorized"), 401)
             response.headers["WWW-Authenticate"] = 'Basic realm="offri"'
             return response
+        logins.succeeded(address)
+        base = f"{request.base_url}sparql"
+        await run_in_threadpool(check_update, operation.text, base, st.config.max_depth, st.config.max_operators)
         text = with_using(operation.text, operation.default_graphs, operation.named_graphs)
-        check_query(text, st.graphs | set(operation.default_graphs) | set(operation.named_graphs), st.config.max_depth)
         from offri_kg.store.embedded import EmbeddedStore
 
         def apply() -> None:
@@ -470,7 +496,8 @@ def create_app(config: ServeConfig) -> Starlette:
                 return hit
             limit = st.config.browse_rows
             if csv:  # all of it, not one page: a researcher's table
-                answer = await run(catalogue.items_query(kind, chosen, text, lang, st.config.row_cap + 1), "text/csv")
+                answer = await run(catalogue.items_query(kind, chosen, text, lang, st.config.row_cap + 1), "text/csv",
+                                   spreadsheet=True)
                 return remember(key, _csv_download(answer.body, kind.key))
             # the items, their count and every facet at once: they run side by side in the workers;
             # count and facets do not depend on the page, so the next page reuses them
@@ -569,7 +596,7 @@ def create_app(config: ServeConfig) -> Starlette:
                 return hit
             text = with_values_block(stored.sparql, bindings(stored, given))
             if csv:
-                answer = await run(text, "text/csv")
+                answer = await run(text, "text/csv", spreadsheet=True)
                 return remember(key, _csv_download(answer.body, stored.id))
             # the page shows the first rows and says so; its CSV has them all (up to the row cap)
             answer = await run(text, want_rows=True, row_cap=state().config.page_rows, first_rows=True)
@@ -713,12 +740,9 @@ def create_app(config: ServeConfig) -> Starlette:
                 runner.close()
             return
         snapshots = Snapshots(config.store_path)  # type: ignore[arg-type]
-        pool = QueryPool(size=config.workers, time_limit=config.time_limit, threads=config.threads)
+        pool = QueryPool(config.pool_settings())
         await pool.start()
         holder["state"] = _State(config=config, snapshots=snapshots, pool=pool)
-        reader = ox.Store.read_only(str(snapshots.current))
-        holder["state"].graphs = {g.value for g in reader.named_graphs()}
-        del reader
         try:
             yield
         finally:
@@ -740,7 +764,8 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/dump.nq", dump),
         *[Route(f"/{prefix}/{{rest:path}}", minted) for prefix in MINTED],
     ]
-    middleware = [Middleware(LanguageCookie), Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+    middleware = [Middleware(SecurityHeaders), Middleware(ClientIdentity), Middleware(LanguageCookie),
+                  Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                              allow_headers=["Accept", "Content-Type", "Authorization", "X-Requested-With"])]
     async def unexpected(request: Request, exc: Exception) -> Response:
         """A bug must still answer in words, never with a stack trace (it is logged)."""

@@ -20,6 +20,7 @@ from offri_kg.names import PREFIXES
 from offri_kg.query.bind import bindings, with_values_block
 from offri_kg.query.library import stored_queries
 from offri_kg.web.pages import language, templates
+from offri_kg.web.security import EDITOR_CONTENT_SECURITY_POLICY
 from offri_kg.web.text import w
 
 #: Where the vendored YASGUI lives under ``/static``.
@@ -57,4 +58,5 @@ async def editor_page(request: Request) -> Response:
     body = templates().get_template("editor.html").render(
         lang=lang, other=other, page_path=request.url.path, title=w("editor", lang), yasgui=YASGUI,
         tabs=tabs, config=script_json(config))
-    return Response(body, media_type="text/html; charset=utf-8", headers={"Vary": "Accept-Language, Cookie"})
+    return Response(body, media_type="text/html; charset=utf-8", headers={
+        "Vary": "Accept-Language, Cookie", "Content-Security-Policy": EDITOR_CONTENT_SECURITY_POLICY})

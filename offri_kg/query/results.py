@@ -95,19 +95,19 @@ def _xml_term(term: object) -> str:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def _csv_value(term: object) -> str:
-    """CSV carries plain values (SPARQL 1.1 CSV: no types, blank nodes as _:label)."""
+def _plain(term: object) -> str:
+    """A term as CSV carries it (SPARQL 1.1 CSV: no types, blank nodes as _:label)."""
     if term is None:
         return ""
     if isinstance(term, ox.BlankNode):
-        text = "_:" + term.value
-    elif isinstance(term, ox.Triple):
-        text = str(term)
-    else:
-        text = term.value  # type: ignore[attr-defined]
-    if any(c in text for c in ',"\r\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+        return "_:" + term.value
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return term.value  # type: ignore[attr-defined]
+
+
+def _csv_value(term: object) -> str:
+    return _csv_field(_plain(term))
 
 
 def _tsv_value(term: object) -> str:
@@ -120,8 +120,30 @@ def _tsv_value(term: object) -> str:
     return str(term)
 
 
+#: A cell a spreadsheet would read as a formula (OWASP "CSV injection"): = + - @, a tab or a
+#: carriage return first. A number is left as it is (a negative one starts with -).
+_FORMULA = re.compile(r"[=+\-@\t\r]")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """``text`` as a spreadsheet shows it and never evaluates it: a formula-looking cell gets a
+    leading apostrophe, which Excel and LibreOffice hide and read as "this is text"."""
+    if text and _FORMULA.match(text) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _csv_field(text: str) -> str:
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def write_select(variables: list[str], rows: list[ox.QuerySolution], fmt: str) -> bytes:
-    """A SELECT answer in ``fmt`` (json, xml, csv, tsv)."""
+    """A SELECT answer in ``fmt`` (json, xml, csv, tsv; ``spreadsheet-csv`` is CSV for a person
+    to open: formula cells neutralised, and a UTF-8 byte order mark, without which Excel reads
+    æøå as Windows-1252)."""
     if fmt == "json":
         bindings = []
         for row in rows:
@@ -142,6 +164,10 @@ def write_select(variables: list[str], rows: list[ox.QuerySolution], fmt: str) -
     if fmt == "csv":
         lines = [",".join(variables)] + [",".join(_csv_value(row[v]) for v in variables) for row in rows]
         return ("\r\n".join(lines) + "\r\n").encode()
+    if fmt == "spreadsheet-csv":
+        lines = [",".join(_csv_field(spreadsheet_cell(v)) for v in variables)]
+        lines += [",".join(_csv_field(spreadsheet_cell(_plain(row[v]))) for v in variables) for row in rows]
+        return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode()
     if fmt == "tsv":
         lines = ["\t".join("?" + v for v in variables)] + ["\t".join(_tsv_value(row[v]) for v in variables)
                                                              for row in rows]
