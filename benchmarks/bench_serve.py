@@ -16,7 +16,12 @@ In one run it:
 5. shows that a committed ``offri load`` invalidates the cache (a cached page changes);
 6. starts Oxigraph's own server (``oxigraph serve-read-only --union-default-graph``, the same
    default graph offri uses) on a checkpoint of the same database and drives the same SPARQL
-   mix with the same seeds (target: offri / Oxigraph throughput >= 0.7).
+   mix with the same seeds (target: offri / Oxigraph throughput >= 0.7);
+7. fairness, on both servers: N slow clients (8, then 64; each from its own loopback address
+   and User-Agent) send a query that runs until the time limit, back to back (after a 429 or
+   503 they wait what ``Retry-After`` says), while probe clients send ``ASK {}`` and, on offri,
+   uncached catalogue pages (resource pages and a model search, never the same twice); prints
+   the probes' p50/p99 (target: p99 <= 1 s on offri) and what the slow queries got.
 
 Both servers and the load generator share the machine, so the client's own CPU use is printed
 too: when it nears one core, the client, not the server, limits the request rate.
@@ -76,7 +81,10 @@ JSON_RESULTS = "application/sparql-results+json"
 #: Cheap stored queries for the mix; True when the query takes a ``municipality`` parameter.
 STORED = {"q01-partnerships": True, "q02-roles-municipality-vs-voluntary": True, "q03-goals": True,
           "q06-anchoring": True, "q14-catalogue": False}
-TARGETS = {"ready_s": 3.0, "rss_mb": 1024.0, "ratio": 0.7, "speedup": 20.0}
+TARGETS = {"ready_s": 3.0, "rss_mb": 1024.0, "ratio": 0.7, "speedup": 20.0, "probe_p99_ms": 1000.0}
+#: A cross product that no engine finishes at 1M: it runs until the server's time limit.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+TIME_LIMIT_S = 10
 
 
 # ---- the store ----------------------------------------------------------------------------------
@@ -258,7 +266,7 @@ def offri_server(store: Path, workers: int | None) -> Server:
 def oxigraph_server(location: Path) -> Server:
     port = free_port()
     argv = [OXIGRAPH, "serve-read-only", "--location", str(location), "--bind", f"{HOST}:{port}",
-            "--union-default-graph"]
+            "--union-default-graph", "--timeout-s", str(TIME_LIMIT_S)]  # offri's default time limit
     return Server("oxigraph", argv, port, "/query?query=" + quote("ASK{}"), OUT / "serve-logs" / "oxigraph.log")
 
 
@@ -442,6 +450,109 @@ def summarise(records: list[Record], elapsed: float) -> dict:
             "max_ms": ms[-1], "error_kinds": dict(errors.most_common(5))}
 
 
+# ---- fairness ------------------------------------------------------------------------------------
+def _source(index: int) -> str:
+    """A loopback address of its own for slow client ``index`` (127.0.1.x …): the server sees
+    them as different machines."""
+    return f"127.0.{1 + index // 250}.{1 + index % 250}"
+
+
+def slow_client(port: int, path: str, index: int, deadline: float, stop: threading.Event,
+                out: list[tuple[int, float, str]]) -> None:
+    """Sends the slow query back to back from its own address and User-Agent; after a 429 or
+    503 it waits what ``Retry-After`` says (at most 10 s), as a well-behaved client does."""
+    headers = {"Accept": JSON_RESULTS, "User-Agent": f"slow-client-{index}"}
+    while time.perf_counter() < deadline and not stop.is_set():
+        started = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=60, source_address=(_source(index), 0))
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+            conn.close()
+            status, wait = response.status, float(response.headers.get("Retry-After") or 0)
+            text = body[:160].decode("utf-8", "replace").strip()
+        except (OSError, http.client.HTTPException) as exc:
+            status, wait, text = 0, 1.0, f"{type(exc).__name__}: {exc}"
+        out.append((status, (time.perf_counter() - started) * 1000, text))
+        if status in (429, 503) and wait:
+            stop.wait(min(wait, 10.0))
+
+
+def probe_client(port: int, make: Callable[[random.Random], Request], rng: random.Random, deadline: float,
+                 stop: threading.Event, out: list[Record], agent: str) -> None:
+    """Cheap requests, one at a time with a pause between, from 127.0.0.1 as ``agent``."""
+    while time.perf_counter() < deadline and not stop.is_set():
+        request = make(rng)
+        started = time.perf_counter()
+        error = None
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=60)
+            conn.request("GET", request.path, headers={"Accept": request.accept, "User-Agent": agent})
+            response = conn.getresponse()
+            body = response.read()
+            conn.close()
+            if response.status != 200:
+                error = f"HTTP {response.status}: {body[:160].decode('utf-8', 'replace').strip()}"
+        except (OSError, http.client.HTTPException) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        out.append(Record(request.kind, (time.perf_counter() - started) * 1000, error))
+        stop.wait(0.2)
+
+
+def fairness(server: Server, endpoint: str, sample: Sample, slow: int, seconds: float, pages: bool) -> dict:
+    """``slow`` slow clients and the probes for ``seconds``; the probes start once every slow
+    client has sent its first query."""
+    stop = threading.Event()
+    slow_out: list[list[tuple[int, float, str]]] = [[] for _ in range(slow)]
+    started = time.perf_counter()
+    deadline = started + seconds
+    path = f"{endpoint}?{urlencode({'query': SLOW})}"
+    threads = [threading.Thread(target=slow_client, args=(server.port, path, i, deadline, stop, slow_out[i]),
+                                daemon=True) for i in range(slow)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.5)  # the slow queries are running (on offri: moved to the slow lane)
+    probes: dict[str, list[Record]] = {"ASK {}": []}
+    makers = {"ASK {}": lambda rng: Request("ask", f"{endpoint}?{urlencode({'query': 'ASK {}'})}", JSON_RESULTS)}
+    if pages:
+        words = ["frivillig", "kommune", "modell", "samarbeid", "senter", "lag", "nettverk", "helse"]
+        probes["uncached pages"] = []
+
+        def page(rng: random.Random) -> Request:
+            """A resource page, a stored-query page for a municipality, or a search of the
+            models: never one asked before (the page cache does not answer)."""
+            pick = rng.randrange(3)
+            if pick == 0:
+                return Request("page:resource", doc_path(rng.choice(sample.resources)), "text/html")
+            if pick == 1:
+                query = rng.choice([q for q, takes in STORED.items() if takes])
+                params = {"municipality": rng.choice(sample.municipalities), "lang": rng.choice(["en", "nb"])}
+                return Request("page:query", f"/queries/{query}?{urlencode(params)}", "text/html")
+            text = rng.choice(words) + str(rng.randrange(10**6))
+            return Request("page:search", f"/browse/models?{urlencode({'q': text})}", "text/html")
+
+        makers["uncached pages"] = page
+    probe_threads = [threading.Thread(target=probe_client, daemon=True, args=(
+        server.port, makers[name], random.Random(7 + i), deadline, stop, probes[name], f"probe-{i}"))
+        for i, name in enumerate(probes)]
+    for thread in probe_threads:
+        thread.start()
+    try:
+        for thread in [*threads, *probe_threads]:
+            while thread.is_alive():
+                thread.join(timeout=0.5)
+    finally:
+        stop.set()
+    outcomes = Counter()
+    for results in slow_out:
+        for status, _, text in results:
+            outcomes[f"{status} {text[:70]}"] += 1
+    return {"slow": slow, "seconds": time.perf_counter() - started,
+            "probes": {name: summarise(records, seconds) for name, records in probes.items()},
+            "slow_outcomes": dict(outcomes.most_common(6)), "slow_answers": sum(outcomes.values())}
+
+
 # ---- answers agree ----------------------------------------------------------------------------------
 def answer_set(body: bytes) -> list:
     """SPARQL JSON results as a sorted list of rows, terms normalised (plain = xsd:string)."""
@@ -546,6 +657,26 @@ def cpu_ms(phase: dict, part: str) -> float:
     return pct * 10 / phase["groups"]["all"]["rps"]
 
 
+def fairness_table(phases_by_server: dict) -> list[str]:
+    """The fairness phases as a Markdown table."""
+    lines = ["", "### Fairness: slow clients and probes (each slow client from its own address; probes from "
+             "127.0.0.1)", "",
+             "| server | slow clients | `ASK {}` p50 / p99 | uncached pages p50 / p99 | probe errors | target | "
+             "result | what the slow queries got (count) |", "|---|---:|---:|---:|---:|---|---|---|"]
+    for name, phases in phases_by_server.items():
+        for f in phases:
+            ask_probe, pages = f["probes"]["ASK {}"], f["probes"].get("uncached pages")
+            worst = max(ask_probe["p99_ms"], pages["p99_ms"] if pages else 0)
+            errors = ask_probe["errors"] + (pages["errors"] if pages else 0)
+            target = "p99 ≤ 1 s" if name == "offri" else "—"
+            result = verdict(worst <= TARGETS["probe_p99_ms"] and errors == 0) if name == "offri" else "—"
+            got = "; ".join(f"{text} ×{n}" for text, n in f["slow_outcomes"].items())
+            lines.append(f"| {name} | {f['slow']} | {ask_probe['p50_ms']:.0f} / {ask_probe['p99_ms']:.0f} ms | "
+                         + (f"{pages['p50_ms']:.0f} / {pages['p99_ms']:.0f} ms" if pages else "—")
+                         + f" | {errors} | {target} | {result} | {got} |")
+    return lines
+
+
 def report(r: dict) -> str:
     """The Markdown summary: targets first, then every phase by group and kind."""
     mixed, only, oxi = r["offri_mixed"], r["offri_sparql"], r["oxigraph_sparql"]
@@ -597,6 +728,7 @@ def report(r: dict) -> str:
         lines.append(f"\nAfter the load the page answered: {inv['error_after']}")
     if inv["load_exit"]:
         lines.append(f"\n`offri load` said: {inv['load_output']}")
+    lines += fairness_table(r["fairness"])
     lines += ["", f"Oxigraph server: ready in {r['oxigraph_ready_s']:.2f} s, RSS {r['oxigraph_memory']['rss_mb']:.0f} MB "
               f"after its phase. Store {'built in ' + format(r['store_build']['build_s'], '.0f') + ' s' if r['store_build']['built'] else 'reused'}."]
     phases = [(f"offri: mix, {r['clients']} clients", mixed), ("offri: SPARQL only", only),
@@ -631,6 +763,8 @@ def run(args: argparse.Namespace, servers: list[Server]) -> dict:
     say(f"store {store} ({sample.triples:,} quads, {'built' if result['store_build']['built'] else 'reused'}); "
         f"{len(sample.resources)} resources, {len(sample.municipalities)} municipalities, {len(sample.classes)} classes")
     oxigraph_db = checkpoint_for_oxigraph(store, args.size)
+    if args.only_fairness:
+        return run_fairness(args, servers, store, sample, oxigraph_db, result)
 
     offri = offri_server(store, args.offri_workers)
     servers.append(offri)
@@ -651,6 +785,10 @@ def run(args: argparse.Namespace, servers: list[Server]) -> dict:
     result["answers"] = {"offri": answers(offri, "/sparql", sample)}
     result["invalidation"] = demonstrate_invalidation(offri, store, doc_path(ARENDAL), "/queries/q01-partnerships")
     say(f"write: page changed = {result['invalidation']['page_changed']}")
+    result["fairness"] = {"offri": [fairness(offri, "/sparql", sample, n, args.fairness_seconds, pages=True)
+                                    for n in (8, 64)]}
+    say("fairness (offri): " + ", ".join(f"{f['slow']} slow: ASK p99 {f['probes']['ASK {}']['p99_ms']:.0f} ms"
+                                         for f in result["fairness"]["offri"]))
     result["offri_log"] = offri.log_tail(50)
     offri.stop()
 
@@ -662,7 +800,28 @@ def run(args: argparse.Namespace, servers: list[Server]) -> dict:
     say(f"oxigraph SPARQL only: {result['oxigraph_sparql']['groups']['all']['rps']:.1f} req/s")
     result["oxigraph_memory"] = oxigraph.memory()
     result["answers"]["oxigraph"] = answers(oxigraph, "/query", sample)
+    result["fairness"]["oxigraph"] = [fairness(oxigraph, "/query", sample, n, args.fairness_seconds, pages=False)
+                                      for n in (8, 64)]
+    say("fairness (Oxigraph): " + ", ".join(f"{f['slow']} slow: ASK p99 {f['probes']['ASK {}']['p99_ms']:.0f} ms"
+                                            for f in result["fairness"]["oxigraph"]))
     oxigraph.stop()
+    shutil.rmtree(oxigraph_db, ignore_errors=True)
+    return result
+
+
+def run_fairness(args: argparse.Namespace, servers: list[Server], store: Path, sample: Sample, oxigraph_db: Path,
+                 result: dict) -> dict:
+    """The fairness phases alone (``--only-fairness``)."""
+    result["fairness"] = {}
+    for name, make, endpoint, pages in (("offri", lambda: offri_server(store, args.offri_workers), "/sparql", True),
+                                        ("oxigraph", lambda: oxigraph_server(oxigraph_db), "/query", False)):
+        server = make()
+        servers.append(server)
+        server.start()
+        if pages:
+            warm_up(server, sample)
+        result["fairness"][name] = [fairness(server, endpoint, sample, n, args.fairness_seconds, pages) for n in (8, 64)]
+        server.stop()
     shutil.rmtree(oxigraph_db, ignore_errors=True)
     return result
 
@@ -675,8 +834,11 @@ def main() -> None:
     parser.add_argument("--single-seconds", type=float, default=10.0,
                         help="length of the one-client phase (each request type's cost without queueing)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fairness-seconds", type=float, default=25.0,
+                        help="length of each fairness phase (8 and 64 slow clients, on each server)")
     parser.add_argument("--offri-workers", type=int, default=None, help="offri serve --workers (default: its own)")
     parser.add_argument("--rebuild", action="store_true", help="build the store again even if cached")
+    parser.add_argument("--only-fairness", action="store_true", help="run the fairness phases alone")
     args = parser.parse_args()
 
     def terminated(*_: object) -> None:
@@ -693,7 +855,7 @@ def main() -> None:
     finally:
         for server in servers:
             server.stop()
-    text = report(result)
+    text = ("\n".join(fairness_table(result["fairness"])) if args.only_fairness else report(result))
     (OUT / "serve.json").write_text(json.dumps(result, indent=1, default=str))
     say("\n" + text)
     say(f"\nJSON: {OUT / 'serve.json'}")

@@ -363,7 +363,7 @@ def serve(
     max_memory: MemoryOption = "1G",
     slow_after: Annotated[float, typer.Option(
         "--slow-after", help="Seconds after which a running query yields to newer ones (the slow lane).")] = 0.5,
-    max_queries: Annotated[int, typer.Option("--max-queries", help="Queries running at once, all clients.")] = 64,
+    max_queries: Annotated[int, typer.Option("--max-queries", help="Queries running at once, all clients.")] = 128,
     slow_queries: Annotated[int, typer.Option("--slow-queries", help="Slow queries running at once.")] = 8,
     client_queries: Annotated[int, typer.Option(
         "--client-queries", help="Queries one client (address and User-Agent) may run at once.")] = 8,

@@ -345,12 +345,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "spørremotoren stoppet på denne spørringen (prosessen avsluttet). Forenkle spørringen; lageret er ikke berørt.",
     },
     "busy-slow": {
-        "en": "{max} long-running queries are already running, the most this server runs at once; this one was stopped after {seconds} s. Try again in {retry_after} s, or narrow it down.",
-        "nb": "{max} langvarige spørringer kjører allerede, det meste denne tjeneren kjører samtidig; denne ble stoppet etter {seconds} s. Prøv igjen om {retry_after} s, eller avgrens den.",
+        "en": "{max} long-running queries are already running, the most this server runs at once; this one, among the heaviest, was stopped after running more than {seconds} s. Try again in {retry_after} s, or narrow it down.",
+        "nb": "{max} langvarige spørringer kjører allerede, det meste denne tjeneren kjører samtidig; denne, blant de tyngste, ble stoppet etter å ha kjørt mer enn {seconds} s. Prøv igjen om {retry_after} s, eller avgrens den.",
+    },
+    "busy-slow-wait": {
+        "en": "{max} long-running queries are already running, the most this server runs at once, and your latest queries ran long too; try again in {retry_after} s, or narrow the query down.",
+        "nb": "{max} langvarige spørringer kjører allerede, det meste denne tjeneren kjører samtidig, og dine siste spørringer var også langvarige; prøv igjen om {retry_after} s, eller avgrens spørringen.",
     },
     "client-slow": {
-        "en": "you already have {max} long-running queries running, the most one client may; this one was stopped after {seconds} s. Wait for them, then try again in {retry_after} s.",
-        "nb": "du har allerede {max} langvarige spørringer i gang, det meste én klient kan ha; denne ble stoppet etter {seconds} s. Vent på dem, og prøv igjen om {retry_after} s.",
+        "en": "you already have {max} long-running queries running, the most one client may; this one, among the heaviest, was stopped after running more than {seconds} s. Wait for them, then try again in {retry_after} s.",
+        "nb": "du har allerede {max} langvarige spørringer i gang, det meste én klient kan ha; denne, blant de tyngste, ble stoppet etter å ha kjørt mer enn {seconds} s. Vent på dem, og prøv igjen om {retry_after} s.",
     },
     "client-too-many": {
         "en": "you have {max} queries running, the most one client may at once; wait for an answer before sending more.",

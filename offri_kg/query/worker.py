@@ -7,11 +7,17 @@ network, a memory cap). ``offri serve`` keeps a pool of them (``offri_kg.web.wor
 ``offri query`` and the notebook API use one (``offri_kg.query.isolated``).
 
 Messages (pickled, ``multiprocessing.Connection`` frames): the parent sends ``("run", ident,
-[Job, …])`` and ``("slow", ident)``; the worker first says ``("hello", [what confine could
-not apply])``, then answers each batch with ``(ident, [reply, …])``. Each batch runs in a thread
-of its own; ``slow`` lowers that thread's CPU priority (nice 19), so queries that have run long
-yield to those that just started. A lowered thread cannot be raised again without privileges,
-so threads are never reused.
+[Job, …])``, ``("watch", ident)`` and ``("lower", ident)``; the worker first says ``("hello",
+[what confine could not apply])``, then answers each batch with ``(ident, [reply, …])``, and
+every 0.1 s says how much CPU time each watched batch has used: ``("cpu", {ident: seconds})``
+(the parent tells a query that computes from one that waits for a processor by it). Each batch
+runs in a thread of its own, whose CPU priority falls as it uses CPU — one nice level per
+``cpu_step`` seconds: least attained service first, so a query that has computed little (an
+``ASK {}``, a page's query) runs before one that has computed much, without knowing either in
+advance — and, in a worker for clients' queries, once it has run ``slow_after`` seconds (on a
+machine so busy that no query gets much CPU, age tells them apart sooner). ``lower`` drops it
+to nice 19 at once. A lowered thread cannot be raised
+again without privileges, so threads are never reused.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import logging
 import os
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from multiprocessing.connection import Connection
@@ -263,37 +270,88 @@ class Stores:
             return store, self._graphs
 
 
-def worker_main(conn: Connection, memory_limit: int | None, quiet: bool = False) -> None:
+def worker_main(conn: Connection, memory_limit: int | None, quiet: bool = False, slow_after: float = 0.0,
+                ages: bool = True) -> None:
     """A worker process: confine it, say hello, then run each batch in a thread of its own.
-    ``quiet``: engine failures are not logged here (the parent reports them to the person)."""
+    ``quiet``: engine failures are not logged here (the parent reports them to the person);
+    ``slow_after``: the pool's setting, from which a query thread's priority falls (0: never);
+    ``ages``: past ``slow_after`` a thread drops to the lowest priority whatever its CPU time
+    (clients' queries; the catalogue's own are lowered by CPU time alone)."""
     logging.getLogger("offri.worker").disabled = quiet
     missing = confine(memory_limit)
     threading.stack_size(QUERY_STACK)
     stores = Stores()
     send_lock, state_lock = threading.Lock(), threading.Lock()
-    threads: dict[int, int] = {}  # batch -> native thread id
+    threads: dict[int, tuple[int, int, float]] = {}  # batch -> (native thread id, pthread id, start)
     pending: set[int] = set()  # batches received whose thread has not registered yet
-    slowed: set[int] = set()  # of those, the ones told to yield already
+    watched: set[int] = set()  # batches whose CPU time the parent wants to know
+    lowered: set[int] = set()  # batches told to yield (before their thread registered, too)
 
     def run(ident: int, jobs: list[Job]) -> None:
         with state_lock:
-            threads[ident] = threading.get_native_id()
+            threads[ident] = (threading.get_native_id(), threading.get_ident(), time.monotonic())
             pending.discard(ident)
-            if ident in slowed:
-                _lower_priority(threads[ident])
+            if ident in lowered:
+                niceness[threads[ident][0]] = 19
+                _lower_priority(threads[ident][0])
         try:
             replies = [reply_to(job, stores) for job in jobs]
         finally:
             with state_lock:
-                threads.pop(ident, None)
-                slowed.discard(ident)
+                ended = threads.pop(ident, None)
+                watched.discard(ident)
+                lowered.discard(ident)
+                if ended is not None:  # the kernel may give its id to the next thread
+                    niceness.pop(ended[0], None)
         with send_lock:
             try:
                 conn.send((ident, replies))
             except OSError:
                 os._exit(0)  # noqa: SLF001 - the parent is gone
 
-    conn.send(("hello", missing))
+    niceness: dict[int, int] = {}  # native thread id -> the nice level set
+
+    def report_cpu() -> None:
+        """Every 0.05 s: lower each query thread as its CPU time grows; every 0.1 s: tell the
+        parent the CPU time of the watched batches."""
+        cpu_step = slow_after / 25
+        for tick in itertools.count():
+            time.sleep(0.05)
+            with state_lock:
+                reading = dict(threads)
+                watching = set(watched)
+            used = {}
+            now = time.monotonic()
+            for ident, (native, pthread, started) in reading.items():
+                try:
+                    seconds = time.clock_gettime(time.pthread_getcpuclockid(pthread))
+                except (OSError, ValueError):  # the thread just ended
+                    continue
+                if slow_after:
+                    level = min(19, int(seconds / cpu_step))
+                    if now - started > slow_after and ages:
+                        level = 19
+                    if level > niceness.get(native, 0):
+                        niceness[native] = level
+                        _set_priority(native, level)
+                if ident in watching:
+                    used[ident] = seconds
+            if len(niceness) > 4 * len(reading) + 64:  # forget threads that have ended
+                live = {entry[0] for entry in reading.values()}
+                for native in [n for n in niceness if n not in live]:
+                    del niceness[native]
+            if used and tick % 2:
+                with send_lock:
+                    try:
+                        conn.send(("cpu", used))
+                    except OSError:
+                        os._exit(0)  # noqa: SLF001 - the parent is gone
+
+    try:
+        conn.send(("hello", missing))
+    except OSError:
+        os._exit(0)  # noqa: SLF001 - the parent stopped before this worker was ready
+    threading.Thread(target=report_cpu, name="offri-cpu-report", daemon=True).start()
     while True:
         try:
             message = conn.recv()
@@ -303,17 +361,22 @@ def worker_main(conn: Connection, memory_limit: int | None, quiet: bool = False)
             with state_lock:
                 pending.add(message[1])
             threading.Thread(target=run, args=(message[1], message[2]), daemon=True).start()
-        elif message[0] == "slow":
+        elif message[0] in ("watch", "lower"):
             with state_lock:
-                tid = threads.get(message[1])
-                if tid is not None:
-                    _lower_priority(tid)
-                elif message[1] in pending:
-                    slowed.add(message[1])
+                found = threads.get(message[1])
+                if found is not None or message[1] in pending:
+                    (watched if message[0] == "watch" else lowered).add(message[1])
+                if found is not None and message[0] == "lower":
+                    niceness[found[0]] = 19
+                    _lower_priority(found[0])
 
 
 def _lower_priority(tid: int) -> None:
+    _set_priority(tid, 19)
+
+
+def _set_priority(tid: int, level: int) -> None:
     try:
-        os.setpriority(os.PRIO_PROCESS, tid, 19)
+        os.setpriority(os.PRIO_PROCESS, tid, level)
     except OSError:
-        pass  # not permitted here: the query still runs, only without yielding
+        pass  # not permitted here (or the thread ended): the query still runs, only without yielding

@@ -84,7 +84,7 @@ class ServeConfig:
     max_operators: int = MAX_OPERATORS
     workers: int = 2  # fast query worker processes kept ready
     slow_after: float = 0.5  # seconds before a running query is moved to the slow lane
-    max_queries: int = 64  # queries running at once, all clients
+    max_queries: int = 128  # queries running at once, all clients
     slow_queries: int = 8  # slow queries running at once
     client_queries: int = 8  # queries one client may have running at once
     client_slow: int = 2  # slow queries one client may have running at once
@@ -169,7 +169,7 @@ def create_app(config: ServeConfig) -> Starlette:
     def status_of(error: OffriError) -> int:
         if isinstance(error, ProtocolError):
             return error.status
-        return {"query-timeout": 503, "busy": 503, "busy-slow": 503, "query-memory": 503, "client-wait": 429,
+        return {"query-timeout": 503, "busy": 503, "busy-slow": 503, "busy-slow-wait": 503, "query-memory": 503, "client-wait": 429,
                 "client-too-many": 429, "client-slow": 429, "login-wait": 429,
                 "query-crashed": 500, "not-acceptable": 406,
                 "endpoint-unreachable": 502, "endpoint-error": 502, "endpoint-partial": 502, "endpoint-timeout": 504,
