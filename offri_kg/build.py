@@ -13,6 +13,7 @@ from pathlib import Path
 from offri_kg.ingest.read import read_sources
 from offri_kg.resources import example_data_files
 from offri_kg.store.base import Store, default_store_path
+from offri_kg.store.plan import checksum
 from offri_kg.validate.engine import validate_store
 from offri_kg.validate.report import Severity, ValidationReport
 
@@ -57,13 +58,13 @@ def class_counts(store: Store) -> dict[str, int]:
 def build_default(path: Path | None = None) -> BuildSummary:
     """Load the shipped example data into the embedded store (validated, all-or-nothing;
     unchanged files are not reloaded), validate the whole store, and summarise it."""
-    from offri_kg.store.embedded import EmbeddedStore, _checksum
+    from offri_kg.store.embedded import EmbeddedStore
 
     store = EmbeddedStore(path or default_store_path())
     try:
         known = store.checksums()
         sources = read_sources(example_data_files())
-        changed = [s for s in sources if known.get(s.graph) != _checksum(s.data)]
+        changed = [s for s in sources if known.get(s.graph) != checksum(s.data)]
         if changed:
             store.load(changed, agent="offri build")
         return _summary(store, validate_store(store.oxigraph))
@@ -86,7 +87,6 @@ def build_remote(endpoint: str, timeout: float = 30.0) -> BuildSummary:
     example data, each in the graph it has in the embedded store. Graphs whose recorded
     checksum matches are not sent again. The report is the validation of that data, made
     before anything is sent (a remote store has no engine of offri's to validate with)."""
-    from offri_kg.store.embedded import _checksum
     from offri_kg.store.remote import RemoteStore
     from offri_kg.validate.dataset import build_store, reference_sources
 
@@ -94,7 +94,7 @@ def build_remote(endpoint: str, timeout: float = 30.0) -> BuildSummary:
     try:
         known = {g.iri: g.checksum for g in store.graphs()}
         examples = read_sources(example_data_files())
-        changed = [s for s in (*reference_sources(), *examples) if known.get(s.graph) != _checksum(s.data)]
+        changed = [s for s in (*reference_sources(), *examples) if known.get(s.graph) != checksum(s.data)]
         if changed:
             store.load(changed, agent="offri build")
         return _summary(store, validate_store(build_store(examples)))

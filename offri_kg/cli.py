@@ -151,6 +151,8 @@ def load(
                                                 show_default=False)],
     graph: Annotated[Optional[str], typer.Option(help="Named graph IRI (with exactly one file).")] = None,
     input_format: Annotated[Optional[str], typer.Option("--input-format", "-i")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Replace graphs that another file (or no recorded load) wrote.")] = False,
     store: StoreOption = None, endpoint: EndpointOption = None, timeout: TimeoutOption = 30.0,
     lang: LangOption = None,
 ) -> None:
@@ -171,7 +173,8 @@ def load(
                       transient=True, disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task("load", total=sum(len(s.data) for s in sources))
             with _say_when_interrupted(t("load-interrupted", language)):
-                reports = kg.load(sources, graph=graph, progress=lambda done, total: bar.update(task, completed=done))
+                reports = kg.load(sources, graph=graph, replace=replace,
+                                  progress=lambda done, total: bar.update(task, completed=done))
         kg.close()
     except ValidationFailed as failure:
         typer.echo(render_report(failure.report, language), err=True)

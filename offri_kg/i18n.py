@@ -237,6 +237,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "replaced <{graph}>: it now holds {triples} triples from {source} (what it held before is gone)",
         "nb": "erstattet <{graph}>: den har nå {triples} tripler fra {source} (det den hadde før, er borte)",
     },
+    "graph-owned": {
+        "en": "<{graph}> holds what {owner} loaded; this is {source}, another file. Load it into a graph of its own with --graph IRI, or give --replace to replace that file's data with this one's.",
+        "nb": "<{graph}> inneholder det {owner} lastet inn; dette er {source}, en annen fil. Last den inn i en egen graf med --graph IRI, eller bruk --replace for å erstatte den filens data med denne.",
+    },
+    "graph-unrecorded": {
+        "en": "<{graph}> exists, but no load recorded where its data came from (an update may have made it); {source} would replace it. Give --replace if that is what you want, or load into another graph with --graph IRI.",
+        "nb": "<{graph}> finnes, men ingen innlasting har registrert hvor dataene kom fra (en oppdatering kan ha laget den); {source} ville erstattet den. Bruk --replace hvis det er meningen, eller last inn i en annen graf med --graph IRI.",
+    },
     "same-graph-twice": {
         "en": "{first} and {second} would both go into <{graph}> (files are named by their file name); load them one by one with --graph, or rename one.",
         "nb": "{first} og {second} ville begge havne i <{graph}> (filer får grafnavn etter filnavnet); last dem én og én med --graph, eller gi den ene et annet navn.",

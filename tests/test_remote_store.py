@@ -111,11 +111,14 @@ def test_reloading_replaces_the_graph(loaded: RemoteStore, tmp_path: Path) -> No
     marker = tmp_path / "marker.ttl"
     marker.write_text('<https://w3id.org/offri/id/test/marker> <http://www.w3.org/2000/01/rdf-schema#comment> "x" .\n',
                       encoding="utf-8")
-    [report] = loaded.load(read_sources([marker]), graph=ARENDAL_GRAPH, agent="second")
+    with pytest.raises(OffriError) as owned:  # another file: not without being asked
+        loaded.load(read_sources([marker]), graph=ARENDAL_GRAPH, agent="second")
+    assert owned.value.code == "graph-owned"
+    [report] = loaded.load(read_sources([marker]), graph=ARENDAL_GRAPH, agent="second", replace=True)
     assert report.replaced and report.triples == 1
     info = {g.iri: g for g in loaded.graphs()}[ARENDAL_GRAPH]
     assert (info.triples, info.source, info.loaded_by) == (1, "marker.ttl", "second")
-    assert number(loaded, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{META_GRAPH}> {{ <{ARENDAL_GRAPH}> ?p ?o }} }}") == 6
+    assert number(loaded, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{META_GRAPH}> {{ <{ARENDAL_GRAPH}> ?p ?o }} }}") == 7
     assert loaded.query(f"ASK {{ GRAPH <{ARENDAL_GRAPH}> {{ <https://w3id.org/offri/id/test/marker> ?p ?o }} }}").boolean
 
 
@@ -157,7 +160,7 @@ def test_a_failed_write_puts_every_graph_back(loaded: RemoteStore, tmp_path: Pat
 
     monkeypatch.setattr(RemoteStore, "_put", failing_put)
     with pytest.raises(OffriError) as caught:
-        loaded.load(sources)
+        loaded.load(sources, replace=True)  # arendal.ttl from another folder: asked to replace
     assert caught.value.params.get("detail") == "injected"
     monkeypatch.setattr(RemoteStore, "_put", real_put)
     assert canonical(loaded.export(ox.RdfFormat.N_QUADS)) == before

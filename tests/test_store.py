@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from clikit import INPUT, ROOT, offri
+from offri_kg.errors import OffriError
 from offri_kg.ingest.read import read_sources
 from offri_kg.resources import example_data_files
 from offri_kg.store.embedded import EmbeddedStore, ValidationFailed
@@ -49,7 +50,10 @@ def test_reloading_replaces_the_graph(store_path: Path, tmp_path: Path) -> None:
     text = ARENDAL.read_text(encoding="utf-8")
     smaller.write_text(text + "\n<https://w3id.org/offri/id/test/marker> <http://www.w3.org/2000/01/rdf-schema#comment> \"x\" .\n",
                        encoding="utf-8")
-    store.load(read_sources([smaller]), graph="https://w3id.org/offri/graph/examples/arendal")
+    with pytest.raises(OffriError) as owned:  # another file: never over it without being asked
+        store.load(read_sources([smaller]), graph="https://w3id.org/offri/graph/examples/arendal")
+    assert owned.value.code == "graph-owned" and owned.value.params["owner"] == "offri:data/examples/arendal.ttl"
+    store.load(read_sources([smaller]), graph="https://w3id.org/offri/graph/examples/arendal", replace=True)
     graph = {g.iri: g for g in store.graphs()}["https://w3id.org/offri/graph/examples/arendal"]
     before = len(list(ox.parse(path=str(ARENDAL), format=ox.RdfFormat.TURTLE)))
     assert graph.triples == before + 1
@@ -312,5 +316,9 @@ def test_two_files_that_would_share_a_graph_are_refused_and_a_replace_says_so(tm
     both = offri("load", "--store", store, tmp_path / "a" / "x.ttl", tmp_path / "b" / "x.ttl", "--lang", "en")
     assert both.code == 2 and "would both go into" in both.err
     assert offri("load", "--store", store, tmp_path / "a" / "x.ttl", "--lang", "en").out.startswith("loaded 1 triples")
-    again = offri("load", "--store", store, tmp_path / "b" / "x.ttl", "--lang", "nb")
+    other = offri("load", "--store", store, tmp_path / "b" / "x.ttl", "--lang", "en")  # a file of the same name
+    assert other.code == 2 and "a/x.ttl" in other.err and "b/x.ttl" in other.err and "--replace" in other.err
+    again = offri("load", "--store", store, tmp_path / "b" / "x.ttl", "--replace", "--lang", "nb")
     assert again.code == 0 and again.out.startswith("erstattet <https://w3id.org/offri/graph/file/x>")
+    same = offri("load", "--store", store, tmp_path / "b" / "x.ttl", "--lang", "en")  # its own graph now
+    assert same.code == 0 and same.out.startswith("replaced")

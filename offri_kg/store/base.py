@@ -104,8 +104,9 @@ class Store(Protocol):
     location: str
 
     def load(self, sources: list[Source], graph: str | None = None, agent: str | None = None,
-             progress: "object | None" = None) -> list[LoadReport]:
-        """Validate and load ``sources`` all-or-nothing; each replaces its named graph."""
+             progress: "object | None" = None, replace: bool = False) -> list[LoadReport]:
+        """Validate and load ``sources`` all-or-nothing; each replaces the graphs it writes
+        (by the rules of ``offri_kg.store.plan``; ``replace``: also another source's)."""
 
     def query(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
               timeout: float | None = None) -> QueryResult:

@@ -11,8 +11,6 @@ Oxigraph's own transactions would do this too, but at a fifth of the speed for l
 from __future__ import annotations
 
 import fcntl
-import getpass
-import hashlib
 import json
 import os
 import shutil
@@ -30,6 +28,8 @@ from offri_kg.ingest.split import split_ntriples
 from offri_kg.query.bind import with_values_block
 from offri_kg.query.guard import check_query
 from offri_kg.store.base import META_GRAPH, OFFRI, GraphInfo, LoadReport, QueryResult, now_iso
+from offri_kg.store.plan import (LoadPlan, Recorded, Write, checksum, plan_load, provenance_quads, records_from,
+                                 records_query)
 from offri_kg.validate.dataset import build_store, load_source, reference_sources
 from offri_kg.validate.engine import validate_store
 from offri_kg.validate.report import Severity, ValidationReport
@@ -37,8 +37,6 @@ from offri_kg.validate.report import Severity, ValidationReport
 DCT = "http://purl.org/dc/terms/"
 PROV = "http://www.w3.org/ns/prov#"
 VOID = "http://rdfs.org/ns/void#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 class ValidationFailed(OffriError):
@@ -49,20 +47,17 @@ class ValidationFailed(OffriError):
         self.report = report
 
 
-def _checksum(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
 @lru_cache(maxsize=1)
 def _reference_size() -> int:
     """Quads in the reference graphs alone (what ``build_store`` adds to every dataset)."""
     return len(build_store([]))
 
 
-def _outside(quads: Iterator[ox.Quad], reserved: set[str]) -> Iterator[ox.Quad]:
-    """``quads``, refusing any that a file's own GRAPH puts into one of offri's graphs."""
+def _within(quads: Iterator[ox.Quad], allowed: set[str]) -> Iterator[ox.Quad]:
+    """``quads``, refusing any outside the graphs the load plan gave their file (a backstop:
+    the plan read the same file's graphs before anything was written)."""
     for quad in quads:
-        if quad.graph_name.value in reserved:  # type: ignore[union-attr]
+        if quad.graph_name.value not in allowed:  # type: ignore[union-attr]
             raise OffriError("graph-reserved", {"graph": quad.graph_name.value})  # type: ignore[union-attr]
         yield quad
 
@@ -176,62 +171,46 @@ class EmbeddedStore:
         """The ontology, vocabularies and reference data live in the store too, refreshed when
         the installed offri ships different versions of them."""
         known = self.checksums()
-        stale = [s for s in reference_sources() if known.get(s.graph) != _checksum(s.data)]
+        stale = [s for s in reference_sources() if known.get(s.graph) != checksum(s.data)]
         if not stale:
             return
         for source in stale:
             self._ox.clear_graph(ox.NamedNode(source.graph))
             load_source(self._ox, source)
-        self._write_provenance(stale, [s.graph for s in stale], agent="offri")
+        self._record(LoadPlan([Write(s, s.graph, [s.graph]) for s in stale], set()), agent="offri")
         self._ox.flush()
         self._bump_generation()
 
     # ---- loading -----------------------------------------------------------------------------
     def load(self, sources: list[Source], graph: str | None = None, agent: str | None = None,
-             progress: Callable[[int, int], None] | None = None) -> list[LoadReport]:
-        """Validate ``sources`` together with the store, then replace each one's named graph.
+             progress: Callable[[int, int], None] | None = None, replace: bool = False) -> list[LoadReport]:
+        """Validate ``sources`` together with the store, then replace every graph they write.
 
-        All-or-nothing across all sources. Validation runs in memory while the database is
-        written (they overlap on two cores; a large N-Triples file is written in two halves at
-        once, see ``offri_kg.ingest.split``); nodes that the new data shares with graphs
-        already in the store are then re-checked against the store itself.
+        What may be written is the load plan's to say (``offri_kg.store.plan``: a file's graphs
+        are its own; another source's graph only with ``replace``). All-or-nothing across all
+        sources. Validation runs in memory while the database is written (they overlap on two
+        cores; a large N-Triples file is written in two halves at once, see
+        ``offri_kg.ingest.split``); nodes that the new data shares with graphs already in the
+        store are then re-checked against the store itself.
         """
-        if graph is not None and len(sources) != 1:
-            raise OffriError("graph-needs-one-file")
-        targets = [graph or s.graph for s in sources]
-        first: dict[str, Source] = {}
-        for source, target in zip(sources, targets):
-            if target in first:
-                raise OffriError("same-graph-twice", {"first": str(first[target].path), "second": str(source.path),
-                                                      "graph": target})
-            first[target] = source
-        reserved = {META_GRAPH} | {s.graph for s in reference_sources()}
-        for target in targets:
-            if target in reserved:
-                raise OffriError("graph-reserved", {"graph": target})
-            try:
-                ox.NamedNode(target)
-            except ValueError:
-                raise OffriError("bad-graph-iri", {"graph": target}) from None
         existing = {g.value for g in self._ox.named_graphs()}
-        total = sum(len(s.data) for s in sources)
-
         reference = {s.graph for s in reference_sources()}
+        plan = plan_load(sources, graph, self.records(), existing, reference | {META_GRAPH}, replace=replace)
+        graphs = plan.graphs()
+        total = sum(len(s.data) for s in sources)
         sizes = self._recorded_sizes()
-        others = {g: sizes.get(g, 0) for g in existing
-                  if g not in reference and g not in targets and g != META_GRAPH}
+        others = {g: sizes.get(g, 0) for g in existing if g not in reference and g not in graphs and g != META_GRAPH}
 
         def validate_in_memory() -> tuple[ValidationReport, dict[str, int], set[str]]:
             """The report, each graph's size (cheaper to count here than on disk later), and
             the nodes the new data shares with other graphs in the store."""
-            memory = build_store([Source(s.path, t, s.format, s.data) for s, t in zip(sources, targets)])
-            if (len(targets) == 1 and targets[0] not in reference
-                    and not FORMATS[sources[0].format][0].supports_datasets):
+            memory = build_store([Source(w.source.path, w.target, w.source.format, w.source.data) for w in plan.writes])
+            if len(graphs) == 1 and not FORMATS[sources[0].format][0].supports_datasets:
                 # all of it went to one graph beside the reference ones: len() walks the store
                 # faster than a COUNT query (0.07 s against 0.22 s at 1M)
-                counts = {targets[0]: len(memory) - _reference_size()}
+                counts = {graphs[0]: len(memory) - _reference_size()}
             else:
-                counts = {t: _count(memory, t) for t in targets}
+                counts = {g: _count(memory, g) for g in graphs}
             shared = self._shared_nodes(memory, counts, others)
             return validate_store(memory), counts, shared
 
@@ -239,14 +218,15 @@ class EmbeddedStore:
             """Writes that can run side by side: each returns the bytes of input it covers.
             The data was parsed strictly in memory already, so the disk parse is lenient."""
             jobs: list[Callable[[], int]] = []
-            for source, target in zip(sources, targets):
-                node = ox.NamedNode(target)
-                self._ox.clear_graph(node)
+            for write in plan.writes:
+                for name in write.graphs:
+                    self._ox.clear_graph(ox.NamedNode(name))
+                source, node = write.source, ox.NamedNode(write.target)
                 fmt = FORMATS[source.format][0]
                 base = source.path.resolve().as_uri()
                 if fmt.supports_datasets:
-                    jobs.append(lambda s=source, n=node: self._ox.bulk_extend(
-                        _outside(dataset_quads(s, n, lenient=True), reserved)) or len(s.data))
+                    jobs.append(lambda s=source, n=node, allowed=set(write.graphs): self._ox.bulk_extend(
+                        _within(dataset_quads(s, n, lenient=True), allowed)) or len(s.data))
                     continue
                 parts = split_ntriples(source.data) if source.format == "ntriples" else [source.data]
                 for part in parts:
@@ -256,11 +236,11 @@ class EmbeddedStore:
 
         # IRIs the graphs being replaced share with the graphs that stay: what those graphs say
         # about them may depend on what is about to go (read before anything is written)
-        replaced = {t: sizes.get(t, 0) for t in targets if t in existing}
+        replaced = {g: sizes.get(g, 0) for g in plan.replaced}
         old_shared = self._described_in(self._shared_nodes(self._ox, replaced, others) if replaced else set(),
                                         replaced)
 
-        self._begin(targets)
+        self._begin(graphs)
         try:
             with ThreadPoolExecutor(max_workers=3) as pool:
                 # validation first: it is the longer road (parse into memory, then validate),
@@ -277,13 +257,17 @@ class EmbeddedStore:
             report = self._recheck(report, shared, self._described_in(shared, counts) | old_shared)
             if report.count(Severity.VIOLATION):
                 raise ValidationFailed(report)
-            self._write_provenance(sources, targets, agent, counts)
+            self._record(plan, agent, counts)
         except BaseException:
             self._rollback()
             raise
         self._commit()
-        return [LoadReport(graph=t, source=str(s.path), triples=counts.get(t, 0), replaced=t in existing)
-                for s, t in zip(sources, targets)]
+        return [LoadReport(graph=name, source=str(w.source.path), triples=counts.get(name, 0),
+                           replaced=name in plan.replaced) for w in plan.writes for name in w.graphs]
+
+    def records(self) -> dict[str, Recorded]:
+        """The load records of the graphs in the store (their sources)."""
+        return records_from(self._ox.query(records_query()))
 
     def _shared_nodes(self, memory: ox.Store, counts: dict[str, int], others: dict[str, int]) -> set[str]:
         """IRIs used both in the new graphs (in ``memory``) and in ``others`` (user graphs on
@@ -343,29 +327,15 @@ class EmbeddedStore:
                 use_default_graph_as_union=True)}
         return found
 
-    def _write_provenance(self, sources: list[Source], targets: list[str], agent: str | None,
-                          counts: dict[str, int] | None = None) -> None:
-        """Provenance of each loaded graph into the metadata graph (``counts``: triples per
-        graph when the caller knows them; else they are counted in the store)."""
+    def _record(self, plan: LoadPlan, agent: str | None, counts: dict[str, int] | None = None) -> None:
+        """The load records of every graph ``plan`` writes, in place of their old ones
+        (``counts``: triples per graph when the caller knows them; else counted in the store)."""
         meta = ox.NamedNode(META_GRAPH)
-        who = agent or getpass.getuser()
-        when = ox.Literal(now_iso(), datatype=ox.NamedNode(XSD + "dateTime"))
-        quads = []
-        for source, target in zip(sources, targets):
-            node = ox.NamedNode(target)
-            for quad in list(self._ox.quads_for_pattern(node, None, None, meta)):
+        for name in plan.graphs():
+            for quad in list(self._ox.quads_for_pattern(ox.NamedNode(name), None, None, meta)):
                 self._ox.remove(quad)
-            count = counts[target] if counts else _count(self._ox, target)
-            quads += [
-                ox.Quad(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(VOID + "Dataset"), meta),
-                ox.Quad(node, ox.NamedNode(OFFRI + "sourceFile"), ox.Literal(source.path.name), meta),
-                ox.Quad(node, ox.NamedNode(OFFRI + "checksum"), ox.Literal(_checksum(source.data)), meta),
-                ox.Quad(node, ox.NamedNode(PROV + "wasAttributedTo"), ox.Literal(who), meta),
-                ox.Quad(node, ox.NamedNode(DCT + "modified"), when, meta),
-                ox.Quad(node, ox.NamedNode(VOID + "triples"),
-                        ox.Literal(str(count), datatype=ox.NamedNode(XSD + "integer")), meta),
-            ]
-        self._ox.extend(quads)
+        sizes = counts if counts is not None else {name: _count(self._ox, name) for name in plan.graphs()}
+        self._ox.extend(provenance_quads(plan, sizes, agent, now_iso()))
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Run a SPARQL Update as one transaction (all of it or none), for ``offri serve

@@ -36,7 +36,6 @@ Things measured against the real servers (see tests/test_remote_store.py):
 from __future__ import annotations
 
 import base64
-import getpass
 import hashlib
 import http.client
 import logging
@@ -62,8 +61,9 @@ from offri_kg.ingest.read import FORMATS, Source
 from offri_kg.query.bind import with_values_block
 from offri_kg.query.guard import check_query
 from offri_kg.store.base import META_GRAPH, OFFRI, GraphInfo, LoadReport, QueryResult, now_iso
+from offri_kg.store.plan import LoadPlan, checksum, plan_load, provenance_quads, records_from, records_query
 from offri_kg.store.embedded import ValidationFailed
-from offri_kg.validate.dataset import build_store
+from offri_kg.validate.dataset import build_store, reference_sources
 from offri_kg.validate.engine import validate_store
 from offri_kg.validate.report import Severity, ValidationReport
 
@@ -72,8 +72,6 @@ log = logging.getLogger(__name__)
 DCT = "http://purl.org/dc/terms/"
 PROV = "http://www.w3.org/ns/prov#"
 VOID = "http://rdfs.org/ns/void#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 #: Writes can take much longer than a query: Virtuoso stores ~40k triples/s through the GSP.
 WRITE_TIMEOUT = 600.0
@@ -522,29 +520,34 @@ class RemoteStore:
 
     # -- loading -----------------------------------------------------------------------------------
     def load(self, sources: list[Source], graph: str | None = None, agent: str | None = None,
-             progress: Callable[[int, int], None] | None = None) -> list[LoadReport]:
-        """Validate locally, then replace each source's named graph on the server, all-or-nothing.
+             progress: Callable[[int, int], None] | None = None, replace: bool = False) -> list[LoadReport]:
+        """Validate locally, then replace every graph the sources write on the server,
+        all-or-nothing, by the embedded store's rules (``offri_kg.store.plan``).
 
-        Nothing is sent when the data has a violation. Each target graph's current content is
-        read first; if any write fails, the graphs already replaced are put back (or deleted
-        when they did not exist) before the error is raised.
+        Nothing is sent when the data has a violation or the plan refuses it. Each graph's
+        current content is read first; if any write fails, the graphs already replaced are put
+        back (or deleted when they did not exist) before the error is raised. offri's own
+        graphs (ontology, vocabularies, reference data) take only the files offri ships for
+        them (``offri build --endpoint`` puts them there; the embedded store carries them itself).
         """
-        if graph is not None and len(sources) != 1:
-            raise OffriError("graph-needs-one-file")
         if not self.config.update or not self.config.store:
             raise OffriError("endpoint-cannot-write", {"endpoint": self.location})
-        targets = [graph or s.graph for s in sources]
-        retargeted = [Source(s.path, t, s.format, s.data) for s, t in zip(sources, targets)]
+        shipped = {s.graph: checksum(s.data) for s in reference_sources()}
+        # the rules that need no answer from the server, then validation: a refused or invalid
+        # file sends no request at all
+        local = plan_load(sources, graph, {}, set(), {META_GRAPH}, replace=replace, shipped=shipped)
+        retargeted = [Source(w.source.path, w.target, w.source.format, w.source.data) for w in local.writes]
         report: ValidationReport = validate_store(build_store(retargeted))
         if report.count(Severity.VIOLATION):
             raise ValidationFailed(report)
+        sizes = self._counts(local.graphs())
+        plan = plan_load(sources, graph, records_from(self._rows(records_query())), {g for g, n in sizes.items() if n},
+                         {META_GRAPH}, replace=replace, shipped=shipped)
 
-        contents: dict[str, dict[ox.Triple, None]] = {}
-        files: dict[str, list[Source]] = {}
+        contents: dict[str, dict[ox.Triple, None]] = {name: {} for name in plan.graphs()}
         for source in retargeted:
             for name, triples in _triples_by_graph(source).items():
-                contents.setdefault(name, {}).update(dict.fromkeys(triples))
-                files.setdefault(name, []).append(source)
+                contents[name].update(dict.fromkeys(triples))
         total = sum(len(t) for t in contents.values())
 
         backups = {name: self._fetch(name) for name in contents}
@@ -558,12 +561,12 @@ class RemoteStore:
                 if progress:
                     progress(done, total)
             counts = self._counts(list(contents))
-            self._update(_provenance_update(files, counts, agent or _user(), now_iso()))
+            self._update(_record_update(plan, provenance_quads(plan, counts, agent, now_iso())))
         except BaseException as exc:
             self._restore(replaced, backups, exc)
             raise
-        return [LoadReport(graph=t, source=str(s.path), triples=counts.get(t, 0), replaced=backups.get(t) is not None)
-                for s, t in zip(sources, targets)]
+        return [LoadReport(graph=name, source=str(w.source.path), triples=counts.get(name, 0),
+                           replaced=name in plan.replaced) for w in plan.writes for name in w.graphs]
 
     def _restore(self, replaced: list[str], backups: dict[str, list[ox.Triple] | None], cause: BaseException) -> None:
         for name in reversed(replaced):
@@ -619,41 +622,23 @@ class RemoteStore:
         """Nothing stays open between requests; kept for the Store protocol."""
 
 
-def _user() -> str:
-    try:
-        return os.environ.get("USER") or getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-def _checksum(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
 def _triples_by_graph(source: Source) -> dict[str, list[ox.Triple]]:
-    """A source's triples by target graph: the default graph (and blank-node graphs) go to
-    ``source.graph``; a TriG/N-Quads file's named graphs stay in their own graphs."""
+    """A source's triples by target graph: the default graph goes to ``source.graph``; a
+    TriG/N-Quads file's named graphs stay in their own graphs."""
     fmt = FORMATS[source.format][0]
-    out: dict[str, list[ox.Triple]] = {source.graph: []}
+    out: dict[str, list[ox.Triple]] = {}
     for quad in ox.parse(source.data, fmt, base_iri=source.path.resolve().as_uri()):
         name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else source.graph
         out.setdefault(name, []).append(quad.triple)
     return out
 
 
-def _provenance_update(files: dict[str, list[Source]], counts: dict[str, int], agent: str, when: str) -> str:
-    """One SPARQL Update: drop each graph's old provenance, then write the new one."""
+def _record_update(plan: LoadPlan, quads: list[ox.Quad]) -> str:
+    """One SPARQL Update: drop the load records of the graphs ``plan`` writes, then write
+    ``quads`` (the records offri_kg.store.plan built, as N-Triples in INSERT DATA)."""
     meta = f"<{META_GRAPH}>"
-    operations = [f"DELETE {{ GRAPH {meta} {{ <{g}> ?p ?o }} }} WHERE {{ GRAPH {meta} {{ <{g}> ?p ?o }} }}" for g in files]
-    statements = []
-    for name, sources in files.items():
-        subject = f"<{name}>"
-        statements.append(f"{subject} <{RDF_TYPE}> <{VOID}Dataset> .")
-        for source in sources:
-            statements.append(f"{subject} <{OFFRI}sourceFile> {ox.Literal(source.path.name)} .")
-            statements.append(f"{subject} <{OFFRI}checksum> {ox.Literal(_checksum(source.data))} .")
-        statements.append(f"{subject} <{PROV}wasAttributedTo> {ox.Literal(agent)} .")
-        statements.append(f"{subject} <{DCT}modified> {ox.Literal(when, datatype=ox.NamedNode(XSD + 'dateTime'))} .")
-        statements.append(f"{subject} <{VOID}triples> {ox.Literal(str(counts.get(name, 0)), datatype=ox.NamedNode(XSD + 'integer'))} .")
-    operations.append(f"INSERT DATA {{ GRAPH {meta} {{\n" + "\n".join(statements) + "\n} }")
+    operations = [f"DELETE {{ GRAPH {meta} {{ <{g}> ?p ?o }} }} WHERE {{ GRAPH {meta} {{ <{g}> ?p ?o }} }}"
+                  for g in plan.graphs()]
+    triples = (ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+    operations.append(f"INSERT DATA {{ GRAPH {meta} {{\n{triples}}} }}")
     return " ;\n".join(operations)
