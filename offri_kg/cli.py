@@ -229,9 +229,9 @@ def query(
             key, value = item.split("=", 1)
             given[key.strip()] = value
         if file is not None:
-            from offri_kg.ingest.read import _read_bytes
+            from offri_kg.ingest.read import read_file_bytes
 
-            sparql = _read_bytes(file).decode("utf-8")
+            sparql = read_file_bytes(file).decode("utf-8")
             terms = {}
             if given:
                 raise OffriError("unknown-param", {"query": str(file), "name": next(iter(given)), "known": "—"})

@@ -7,6 +7,7 @@ both languages stay complete (a test checks every code has both).
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -37,8 +38,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "ukjent format «{format}». Velg ett av: {choices}.",
     },
     "empty-file": {
-        "en": "{path} is empty: there is no data to validate.",
-        "nb": "{path} er tom: det er ingen data å validere.",
+        "en": "{path} is empty: there is no data to load. (`offri validate` takes an empty file: it conforms.)",
+        "nb": "{path} er tom: det er ingen data å laste inn. (`offri validate` tar imot en tom fil: den er gyldig.)",
+    },
+    "not-a-file": {
+        "en": "{path} is not a regular file (a pipe, a device or a socket would never end); give a data file.",
+        "nb": "{path} er ikke en vanlig fil (et rør, en enhet eller en sokkel ville aldri ta slutt); oppgi en datafil.",
+    },
+    "rdfxml-too-deep": {
+        "en": "the RDF/XML nests elements more than {max} levels deep; offri reads at most {max} (deeper nesting makes the parser slow without end). Flatten it, or export the data as Turtle.",
+        "nb": "RDF/XML-en nøster elementer mer enn {max} nivåer dypt; offri leser høyst {max} (dypere nøsting gjør tolkeren treg uten ende). Gjør den flatere, eller eksporter dataene som Turtle.",
+    },
+    "jsonld-too-deep": {
+        "en": "the JSON-LD nests objects and arrays more than {max} levels deep; offri reads at most {max}. Flatten it, or export the data as Turtle.",
+        "nb": "JSON-LD-en nøster objekter og lister mer enn {max} nivåer dypt; offri leser høyst {max}. Gjør den flatere, eller eksporter dataene som Turtle.",
     },
     "binary-file": {
         "en": "{path} looks like a binary file, not RDF text. Export the data as Turtle (.ttl) and try again.",
@@ -267,6 +280,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The data conforms: no violations.",
         "nb": "Dataene er gyldige: ingen brudd.",
     },
+    "report-note-no-data": {
+        "en": "(Note: there was no data: the files are empty.)",
+        "nb": "(Merk: det var ingen data: filene er tomme.)",
+    },
     "report-summary": {
         "en": "{violations} violation(s), {warnings} warning(s), {infos} note(s) in {nodes} resource(s).",
         "nb": "{violations} brudd, {warnings} advarsel(er), {infos} merknad(er) i {nodes} ressurs(er).",
@@ -453,15 +470,31 @@ def default_lang() -> str:
     return "nb" if value[:2].lower() in ("nb", "no", "nn") else "en"
 
 
+#: What input may carry but a terminal or a page must not act on: control characters (ESC starts
+#: terminal escape sequences; NUL, a new line, a carriage return rewrite what is shown) and the
+#: bidirectional overrides that make text read otherwise than it is ("Trojan source").
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character written out as an escape (``\\x1b``, ``\\u202e``)."""
+    if not _INVISIBLE.search(text):
+        return text
+    return _INVISIBLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                          else f"\\u{ord(m.group()):04x}", text)
+
+
 def t(code: str, lang: str, **params: object) -> str:
-    """The text for ``code`` in ``lang``, with ``params`` filled in."""
+    """The text for ``code`` in ``lang``, with ``params`` filled in (what came from input is
+    shown with its control characters escaped)."""
     entry = MESSAGES[code]
     params = {k: t(v.code, lang, **v.params) if type(v).__name__ == "Msg" else v for k, v in params.items()}
+    params = {k: v if isinstance(v, (int, float)) else visible(str(v)) for k, v in params.items()}
     return entry.get(lang, entry["en"]).format(**params)
 
 
 def render_error(error: "OffriError", lang: str) -> str:
     """One line: where, then what and how to fix it."""
     text = t(error.code, lang, **error.params)
-    where = str(error.location)
+    where = visible(str(error.location))
     return f"{where}: {text}" if where else text

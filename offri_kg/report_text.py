@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from offri_kg.i18n import t
+from offri_kg.i18n import t, visible
 from offri_kg.names import shorten
 from offri_kg.validate.report import ValidationReport
 
@@ -11,17 +11,17 @@ def render_report(report: ValidationReport, lang: str) -> str:
     """Results grouped by focus node: severity, path, value, message."""
     lines: list[str] = []
     for focus, results in report.by_focus().items():
-        lines.append(shorten(focus))
+        lines.append(visible(shorten(focus)))
         for r in results:
             severity = t(f"label-severity-{r.severity.value}", lang)
             parts = [f"  {severity}"]
             if r.path:
-                parts.append(f"{t('label-path', lang)}: {shorten(r.path)}")
+                parts.append(f"{t('label-path', lang)}: {visible(shorten(r.path))}")
             if r.value and r.value != focus:
-                parts.append(f"{t('label-value', lang)}: {shorten(r.value)}")
+                parts.append(f"{t('label-value', lang)}: {visible(shorten(r.value))}")
             parts.append(f"{t('label-rule', lang)}: {shorten(r.source_shape)}")
             lines.append("  ".join(parts))
-            lines.append(f"      {r.message(lang)}")
+            lines.append(f"      {visible(r.message(lang))}")
         lines.append("")
     lines.append(report.summary(lang))
     return "\n".join(lines)

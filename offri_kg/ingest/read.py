@@ -7,6 +7,7 @@ before it give every failure a file, line and column and a message code the CLI 
 from __future__ import annotations
 
 import secrets
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ FORMATS: dict[str, tuple[ox.RdfFormat, tuple[str, ...]]] = {
     "rdfxml": (ox.RdfFormat.RDF_XML, (".rdf", ".owl", ".xml")),
 }
 
-_FORMAT_LABELS = {"turtle": "Turtle", "trig": "TriG", "ntriples": "N-Triples", "nquads": "N-Quads",
+FORMAT_LABELS = {"turtle": "Turtle", "trig": "TriG", "ntriples": "N-Triples", "nquads": "N-Quads",
                   "jsonld": "JSON-LD", "rdfxml": "RDF/XML"}
 
 
@@ -76,24 +77,33 @@ def graph_iri_for(path: Path) -> str:
         return GRAPH_BASE + "file/" + quote(resolved.with_suffix("").name, safe="")
 
 
-def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise InputError("file-missing", {"path": str(path)})
-    if path.is_dir():
+def read_file_bytes(path: Path, allow_empty: bool = False) -> bytes:
+    """The bytes of a regular file as UTF-8 text (a byte order mark dropped), or an error in
+    words: missing, a folder, not a regular file (a FIFO or ``/dev/zero`` would never end),
+    unreadable, not UTF-8, or empty (unless ``allow_empty``: an empty document is valid RDF)."""
+    try:
+        info = path.stat()  # through symbolic links: what would be read
+    except FileNotFoundError:
+        raise InputError("file-missing", {"path": str(path)}) from None
+    except OSError as exc:
+        raise InputError("unreadable", {"path": str(path), "reason": exc.strerror or str(exc)}) from None
+    if stat.S_ISDIR(info.st_mode):
         raise InputError("is-directory", {"path": str(path)})
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError("not-a-file", {"path": str(path)})
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError("unreadable", {"path": str(path), "reason": exc.strerror or str(exc)}) from None
     if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark (Windows editors write one) is not data
         data = data[3:]
-    if not data.strip():
+    if not data.strip() and not allow_empty:
         raise InputError("empty-file", {"path": str(path)})
-    if b"\x00" in data[:8192]:
-        raise InputError("binary-file", {"path": str(path)})
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if b"\x00" in data[:8192]:  # not text at all (a NUL in valid UTF-8 may be data: a literal can hold one)
+            raise InputError("binary-file", {"path": str(path)}) from None
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError("bad-encoding", {"path": str(path), "offset": exc.start},
@@ -101,15 +111,17 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def read_source(path: Path | str, format: str | None = None, graph: str | None = None) -> Source:
-    """Read one file and refuse what is unsafe or unreadable; its triples will go to ``graph``."""
+def read_source(path: Path | str, format: str | None = None, graph: str | None = None,
+                allow_empty: bool = False) -> Source:
+    """Read one file and refuse what is unsafe or unreadable; its triples will go to ``graph``
+    (``allow_empty``: an empty file is read as no data, as for validation)."""
     path = Path(path)
     if not path.exists():
         raise InputError("file-missing", {"path": str(path)})
     if path.is_dir():
         raise InputError("is-directory", {"path": str(path)})
     name = format_for(path, format)
-    data = _read_bytes(path)
+    data = read_file_bytes(path, allow_empty)
     if name == "rdfxml":
         check_rdfxml(data, str(path))
     elif name == "jsonld":
@@ -117,14 +129,15 @@ def read_source(path: Path | str, format: str | None = None, graph: str | None =
     return Source(path=path, graph=graph or graph_iri_for(path), format=name, data=data)
 
 
-def read_sources(paths: list[Path | str], format: str | None = None) -> list[Source]:
+def read_sources(paths: list[Path | str], format: str | None = None, allow_empty: bool = False) -> list[Source]:
     """Read several files; the first unreadable one stops the whole read."""
     if not paths:
         raise InputError("no-input")
-    return [read_source(p, format) for p in paths]
+    return [read_source(p, format, allow_empty=allow_empty) for p in paths]
 
 
-def dataset_quads(source: Source, graph: ox.NamedNode, lenient: bool = False) -> Iterator[ox.Quad]:
+def dataset_quads(source: Source, graph: ox.NamedNode, lenient: bool = False,
+                  blank_graphs: bool = False) -> Iterator[ox.Quad]:
     """The quads of an N-Quads/TriG/JSON-LD ``source``; default-graph ones go to ``graph``.
 
     ``ox.parse`` keeps blank node labels as written, so two files that both say ``_:b0`` would
@@ -132,6 +145,10 @@ def dataset_quads(source: Source, graph: ox.NamedNode, lenient: bool = False) ->
     gives them fresh labels (what ``bulk_load`` does by itself for triple formats). The labels
     are a random prefix and a counter: JSON-LD allows labels such as ``_:a:b`` that N-Triples
     and SPARQL TSV cannot carry, and the server reads pages' rows as TSV.
+
+    A graph named by a blank node is valid RDF, but a store names its graphs by IRIs: it is
+    refused, unless ``blank_graphs`` (validation, which needs no store), when it gets an IRI
+    of its own for this reading.
     """
     prefix = secrets.token_hex(8)
     fresh: dict[str, ox.BlankNode] = {}
@@ -147,6 +164,9 @@ def dataset_quads(source: Source, graph: ox.NamedNode, lenient: bool = False) ->
     fmt = FORMATS[source.format][0]
     for quad in ox.parse(source.data, fmt, base_iri=source.path.resolve().as_uri(), lenient=lenient):
         if isinstance(quad.graph_name, ox.BlankNode):  # a store's graphs are named by IRIs
-            raise InputError("blank-graph-name", {"graph": str(quad.graph_name)}, Location(str(source.path)))
-        target = graph if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name
+            if not blank_graphs:
+                raise InputError("blank-graph-name", {"graph": str(quad.graph_name)}, Location(str(source.path)))
+            target = ox.NamedNode(f"urn:offri:blank-graph:{prefix}:{quad.graph_name.value}")
+        else:
+            target = graph if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name
         yield ox.Quad(scoped(quad.subject), quad.predicate, scoped(quad.object), target)

@@ -14,27 +14,29 @@ import pyoxigraph as ox
 import rdflib
 
 from offri_kg.errors import InputError, Location
-from offri_kg.ingest.read import FORMATS, Source, _FORMAT_LABELS, dataset_quads, read_source
+from offri_kg.ingest.read import FORMAT_LABELS, FORMATS, Source, dataset_quads, read_source
 from offri_kg.resources import ontology_files, reference_data_files
 
 ONTOLOGY_GRAPH = "https://w3id.org/offri/graph/ontology"
 
 
-def load_source(store: ox.Store, source: Source) -> None:
-    """Parse ``source`` into ``store``; default-graph triples go to the source's named graph."""
+def load_source(store: ox.Store, source: Source, blank_graphs: bool = False) -> None:
+    """Parse ``source`` into ``store``; default-graph triples go to the source's named graph
+    (``blank_graphs``: graphs named by blank nodes get an IRI of their own instead of being
+    refused — for validation, which keeps no store)."""
     fmt = FORMATS[source.format][0]
     base = source.path.resolve().as_uri()
     target = ox.NamedNode(source.graph)
     try:
         if fmt.supports_datasets:
-            store.extend(dataset_quads(source, target))
+            store.extend(dataset_quads(source, target, blank_graphs=blank_graphs))
         else:
             store.bulk_load(source.data, fmt, base_iri=base, to_graph=target)
     except SyntaxError as exc:
-        raise InputError("syntax-error", {"format": _FORMAT_LABELS[source.format], "detail": str(exc)},
+        raise InputError("syntax-error", {"format": FORMAT_LABELS[source.format], "detail": str(exc)},
                          Location(str(source.path), exc.lineno, exc.offset)) from None
     except (ValueError, OSError) as exc:
-        raise InputError("syntax-error", {"format": _FORMAT_LABELS[source.format], "detail": str(exc)},
+        raise InputError("syntax-error", {"format": FORMAT_LABELS[source.format], "detail": str(exc)},
                          Location(str(source.path))) from None
 
 
@@ -46,11 +48,11 @@ def reference_sources() -> tuple[Source, ...]:
     return tuple(sources)
 
 
-def build_store(sources: Iterable[Source], with_reference: bool = True) -> ox.Store:
+def build_store(sources: Iterable[Source], with_reference: bool = True, blank_graphs: bool = False) -> ox.Store:
     """A fresh in-memory store holding ``sources`` (and the reference graphs)."""
     store = ox.Store()
     for source in (*(reference_sources() if with_reference else ()), *sources):
-        load_source(store, source)
+        load_source(store, source, blank_graphs)
     return store
 
 

@@ -64,6 +64,7 @@ class ValidationReport:
     """All results of one validation. ``conforms`` follows SHACL: no results of any severity."""
 
     results: list[ValidationResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # message codes: what a reader should know (no data)
 
     @property
     def conforms(self) -> bool:
@@ -84,11 +85,12 @@ class ValidationReport:
         return dict(sorted(groups.items(), key=lambda kv: (min(r.severity.rank for r in kv[1]), kv[0])))
 
     def summary(self, lang: str) -> str:
+        notes = "".join(f" {t('report-note-' + note, lang)}" for note in self.notes)
         if self.conforms:
-            return t("report-conforms", lang)
+            return t("report-conforms", lang) + notes
         return t("report-summary", lang, violations=self.count(Severity.VIOLATION),
                  warnings=self.count(Severity.WARNING), infos=self.count(Severity.INFO),
-                 nodes=len({r.focus for r in self.results}))
+                 nodes=len({r.focus for r in self.results})) + notes
 
     def to_json(self, lang: str) -> str:
         """A JSON document: conforms, counts, and results grouped by focus node."""
@@ -97,6 +99,7 @@ class ValidationReport:
             "violations": self.count(Severity.VIOLATION),
             "warnings": self.count(Severity.WARNING),
             "infos": self.count(Severity.INFO),
+            "notes": [t("report-note-" + note, lang) for note in self.notes],
             "focusNodes": [
                 {"focusNode": focus, "results": [
                     {"severity": r.severity.value, "path": r.path, "value": r.value,
