@@ -105,7 +105,7 @@ def test_the_cli_names_both_sources_and_counts_every_graph(tmp_path: Path) -> No
     assert done.code == 0, done.err
     lines = done.out.strip().splitlines()
     assert any(line.startswith(f"replaced <{OWNED}>: it now holds 1 triples") for line in lines)
-    assert any(f"2 triples" in line and NEW in line for line in lines)
+    assert any("2 triples" in line and NEW in line for line in lines)
 
 
 def test_a_graph_no_load_recorded_is_not_taken_silently(tmp_path: Path) -> None:
