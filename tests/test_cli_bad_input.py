@@ -43,10 +43,12 @@ def test_unknown_input_format(tmp_path) -> None:
 
 
 def test_empty_file(tmp_path) -> None:
+    """Valid RDF (it conforms, with a note), but nothing to load."""
     path = tmp_path / "empty.ttl"
     path.write_text("  \n")
-    check_refused(offri("validate", path, "--lang", "en"), "empty.ttl is empty")
-    check_refused(offri("validate", path, "--lang", "nb"), "er tom")
+    assert offri("validate", path, "--lang", "nb").code == 0
+    check_refused(offri("load", "--store", tmp_path / "store", path, "--lang", "en"), "empty.ttl is empty")
+    check_refused(offri("load", "--store", tmp_path / "store", path, "--lang", "nb"), "er tom")
 
 
 def test_binary_file(tmp_path) -> None:

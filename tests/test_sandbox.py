@@ -81,7 +81,7 @@ def test_a_query_past_the_guard_cannot_reach_the_network_from_the_cli_child(stor
 
 
 def test_a_memory_bomb_is_stopped_at_the_server_s_cap_and_its_worker_replaced(store: Path) -> None:
-    with client(store, max_memory=300 * 1024**2, workers=1) as web:
+    with client(store, max_memory=300 * 1024**2, workers=1, time_limit=120) as web:  # memory, not time, stops it
         pool = web.app.state.offri["state"].pool
         replaced = pool.replaced
         answer = web.get("/sparql", params={"query": BOMB})
@@ -98,7 +98,7 @@ def test_a_memory_bomb_beside_other_queries_takes_only_itself(store: Path) -> No
     import threading
 
     medium = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d <http://www.w3.org/2004/02/skos/core#prefLabel> ?f }"
-    with client(store, max_memory=300 * 1024**2, workers=1, slow_after=30) as web:
+    with client(store, max_memory=300 * 1024**2, workers=1, slow_after=30, time_limit=120) as web:
         expected = web.get("/sparql", params={"query": medium}).json()
         answers: dict[str, object] = {}
         innocent = threading.Thread(target=lambda: answers.update(medium=web.get("/sparql", params={"query": medium})))

@@ -53,7 +53,8 @@ def test_a_cheap_query_and_a_page_are_answered_while_eight_slow_queries_run(stor
 
 def test_the_slow_lane_is_shared_and_says_when_to_come_back(store: Path) -> None:
     answers: dict[str, object] = {}
-    with client(store, time_limit=6, workers=1, slow_after=0.3, slow_queries=2) as web:
+    # slow_after 0.1: a query is slow once it has computed 0.2 s, soon even on a busy machine
+    with client(store, time_limit=8, workers=1, slow_after=0.1, slow_queries=2) as web:
         threads = _send_slow(web, ["first", "second", "third"], answers)
         for thread in threads:
             thread.join(60)
@@ -65,7 +66,7 @@ def test_the_slow_lane_is_shared_and_says_when_to_come_back(store: Path) -> None
 
 def test_one_client_over_its_share_gets_429_and_waits(store: Path) -> None:
     answers: dict[str, object] = {}
-    with client(store, time_limit=4, workers=1, slow_after=0.3, client_slow=1) as web:
+    with client(store, time_limit=8, workers=1, slow_after=0.1, client_slow=1) as web:
         first = _send_slow(web, ["same"], answers)
         time.sleep(0.8)
         second = web.get("/sparql", params={"query": SLOW}, headers={"User-Agent": "same"})
