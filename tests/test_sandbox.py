@@ -150,3 +150,19 @@ def test_an_engine_crash_in_the_child_is_an_error_not_a_dead_process(store: Path
         assert child.run("ASK { ?s ?p ?o }").boolean is True
     finally:
         child.close()
+
+
+def test_the_issue_s_query_is_refused_by_offri_query_and_the_api(store: Path, tmp_path: Path) -> None:
+    from offri_kg.api import KnowledgeGraph
+
+    with canary() as net:
+        text = ("PREFIX ex: <http://example.org/>\nSELECT ?x WHERE { OPTIONAL { ?s ?p ex:a\\# } "
+                f"SERVICE <{net.url}/sparql> {{ ?x ?y ?z }} }}")
+        query = tmp_path / "escape.rq"
+        query.write_text(text)
+        run = offri("query", "--store", store, "--file", query, "--lang", "en")
+        assert run.code == 2 and "SERVICE" in run.err and "Traceback" not in run.err
+        with KnowledgeGraph.open(store) as kg, pytest.raises(OffriError) as caught:
+            kg.sparql(text)
+        assert caught.value.code == "query-refused"
+    assert net.requests == []

@@ -106,6 +106,33 @@ def test_load_is_refused_even_with_updates_allowed(tmp_path: Path) -> None:
     assert net.requests == []
 
 
+def test_an_update_hiding_service_behind_an_escape_is_refused_in_words(tmp_path: Path) -> None:
+    import base64
+
+    path = built_store(tmp_path / "store")
+    auth = "Basic " + base64.b64encode(b"u:p").decode()
+    with canary() as net, client(path, allow_update=True, user="u", password="p") as web:
+        update = ("PREFIX ex: <http://example.org/>\nINSERT { ?s ?p ex:a\\# } WHERE { OPTIONAL { ?s ?p ex:a\\# } "
+                  f"SERVICE <{net.url}/sparql> {{ ?s ?p ?o }} }}")
+        answer = web.post("/sparql", content=update, headers={"Content-Type": "application/sparql-update",
+                                                              "Authorization": auth, "Accept-Language": "nb"})
+        assert answer.status_code == 400 and "SERVICE" in answer.text and "nettet" in answer.text
+        still_answers(web)
+    assert net.requests == []
+
+
+def test_the_issue_s_query_cannot_reach_the_network(store: Path) -> None:
+    """The escaped '#' that once hid SERVICE from the keyword scan."""
+    with canary() as net, client(store) as web:
+        query = ("PREFIX ex: <http://example.org/>\nSELECT ?x WHERE { OPTIONAL { ?s ?p ex:a\\# } "
+                 f"SERVICE <{net.url}/sparql> {{ ?x ?y ?z }} }}")
+        answer = web.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"})
+        assert answer.status_code == 400 and "SERVICE" in answer.text
+        single = query.replace("ex:a\\#", "ex:a\\'")
+        assert web.post("/sparql", content=single, headers={"Content-Type": "application/sparql-query"}).status_code == 400
+    assert net.requests == []
+
+
 def test_updates_are_refused_on_a_read_only_server(store: Path) -> None:
     with client(store) as web:
         answer = web.post("/sparql", data={"update": "CLEAR ALL"})
