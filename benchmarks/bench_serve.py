@@ -83,7 +83,12 @@ STORED = {"q01-partnerships": True, "q02-roles-municipality-vs-voluntary": True,
           "q06-anchoring": True, "q14-catalogue": False}
 TARGETS = {"ready_s": 3.0, "rss_mb": 1024.0, "ratio": 0.7, "speedup": 20.0, "probe_p99_ms": 1000.0}
 #: A cross product that no engine finishes at 1M: it runs until the server's time limit.
-SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+#: The fairness phase's slow query: it computes until the time limit in little memory (a cross
+#: join of every triple with the few thousand concepts: 4 MB a second measured), so it tests
+#: CPU shares, not the memory cap. (A cross join of four triple patterns grows 600 MB a second:
+#: offri stops it at --max-memory after 2 s; 64 of them exhaust this machine's 24 GB under
+#: Oxigraph server, which has no such cap.)
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a <http://www.w3.org/2004/02/skos/core#Concept> }"
 TIME_LIMIT_S = 10
 
 
@@ -163,6 +168,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+_LOGS_STARTED: set[Path] = set()
+
+
 class Server:
     """A server process this benchmark started; ``stop`` ends it and every process it forked."""
 
@@ -175,7 +183,11 @@ class Server:
         """Seconds from process start until ``probe`` first answers 200."""
         self.log.parent.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        with open(self.log, "wb") as log:
+        # a second start in this run appends, so that what ended the first stays readable
+        with open(self.log, "ab" if self.log in _LOGS_STARTED else "wb") as log:
+            _LOGS_STARTED.add(self.log)
+            log.write(f"--- {time.strftime('%H:%M:%S')} {' '.join(self.argv)}\n".encode())
+            log.flush()
             # own session: a Ctrl+C in the terminal reaches only the benchmark, which stops us
             self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         while time.perf_counter() - started < timeout:
@@ -191,6 +203,13 @@ class Server:
                     conn.close()
             time.sleep(0.01)
         raise RuntimeError(f"{self.name} not ready after {timeout} s:\n{self.log_tail()}")
+
+    def exited(self) -> str | None:
+        """None while the server runs; else how it ended and the end of its log (a phase in
+        which the server died says so instead of reporting refused connections as its speed)."""
+        if self.proc is None or self.proc.poll() is None:
+            return None
+        return f"{self.name} exited with {self.proc.returncode} during the phase:\n{self.log_tail(12)}"
 
     def tree(self) -> list[psutil.Process]:
         """The server and all its descendants (offri: the forkserver and the query workers)."""
@@ -263,10 +282,15 @@ def offri_server(store: Path, workers: int | None) -> Server:
     return Server("offri serve", argv, port, "/sparql?query=" + quote("ASK{}"), OUT / "serve-logs" / "offri.log")
 
 
-def oxigraph_server(location: Path) -> Server:
+def oxigraph_server(location: Path, time_limit: bool) -> Server:
+    """Oxigraph's server on ``location``; with ``time_limit``, offri's default one. Its time
+    limit starts a thread per query that sleeps the whole limit (cli/src/main.rs), so at
+    1,800 queries a second the process holds some 18,000 threads, runs out of memory maps
+    (vm.max_map_count 65,530 here) and aborts: the throughput phase runs it without one (none of
+    its queries needs it), the fairness phase, whose slow queries do, with one."""
     port = free_port()
     argv = [OXIGRAPH, "serve-read-only", "--location", str(location), "--bind", f"{HOST}:{port}",
-            "--union-default-graph", "--timeout-s", str(TIME_LIMIT_S)]  # offri's default time limit
+            "--union-default-graph"] + (["--timeout-s", str(TIME_LIMIT_S)] if time_limit else [])
     return Server("oxigraph", argv, port, "/query?query=" + quote("ASK{}"), OUT / "serve-logs" / "oxigraph.log")
 
 
@@ -328,9 +352,9 @@ class Fetched(NamedTuple):
     ms: float
 
 
-def fetch(conn: http.client.HTTPConnection, path: str, accept: str) -> Fetched:
+def fetch(conn: http.client.HTTPConnection, path: str, accept: str, agent: str = "bench") -> Fetched:
     started = time.perf_counter()
-    conn.request("GET", path, headers={"Accept": accept})
+    conn.request("GET", path, headers={"Accept": accept, "User-Agent": agent})
     response = conn.getresponse()
     body = response.read()
     return Fetched(response.status, body, (time.perf_counter() - started) * 1000)
@@ -369,9 +393,11 @@ class Record(NamedTuple):
 
 
 def client(port: int, make: Callable[[random.Random], Request], rng: random.Random, deadline: float,
-           stop: threading.Event, out: list[Record]) -> None:
-    """One client: one keep-alive connection, requests back to back until the deadline; any
-    exception or non-2xx answer is an error (a new connection follows an exception)."""
+           stop: threading.Event, out: list[Record], index: int) -> None:
+    """Client ``index``: one user, from a loopback address and User-Agent of its own (offri
+    limits how many requests one client may have running), with one keep-alive connection,
+    requests back to back until the deadline; any exception or non-2xx answer is an error (a
+    new connection follows an exception)."""
     conn: http.client.HTTPConnection | None = None
     while time.perf_counter() < deadline and not stop.is_set():
         request = make(rng)
@@ -379,8 +405,8 @@ def client(port: int, make: Callable[[random.Random], Request], rng: random.Rand
         error = None
         try:
             if conn is None:
-                conn = http.client.HTTPConnection(HOST, port, timeout=60)
-            got = fetch(conn, request.path, request.accept)
+                conn = http.client.HTTPConnection(HOST, port, timeout=60, source_address=(_source(index), 0))
+            got = fetch(conn, request.path, request.accept, agent=f"bench-client-{index}")
             if not 200 <= got.status < 300:
                 error = f"HTTP {got.status}: {got.body[:300].decode('utf-8', 'replace').strip()}"
         except Exception as exc:  # noqa: BLE001 - every failure is a result to report
@@ -405,7 +431,7 @@ def drive(server: Server, make: Callable[[random.Random], Request], clients: int
     started = time.perf_counter()
     deadline = started + seconds
     threads = [threading.Thread(target=client, daemon=True,
-                                args=(server.port, make, random.Random(seed * 1000 + i), deadline, stop, records[i]))
+                                args=(server.port, make, random.Random(seed * 1000 + i), deadline, stop, records[i], i))
                for i in range(clients)]
     sampler.start()
     try:
@@ -428,7 +454,8 @@ def drive(server: Server, make: Callable[[random.Random], Request], clients: int
             "server_main_cpu_pct": 100 * (cpu_after[0] - cpu_server[0]) / elapsed,
             "client_cpu_pct": 100 * (sum(me.cpu_times()[:2]) - cpu_client) / elapsed,
             "groups": {name: summarise(rs, elapsed) for name, rs in groups.items() if rs},
-            "kinds": {kind: summarise([r for r in flat if r.kind == kind], elapsed) for kind in kinds}}
+            "kinds": {kind: summarise([r for r in flat if r.kind == kind], elapsed) for kind in kinds},
+            "exited": server.exited()}
 
 
 def sample_memory(server: Server, stop: threading.Event) -> None:
@@ -452,8 +479,8 @@ def summarise(records: list[Record], elapsed: float) -> dict:
 
 # ---- fairness ------------------------------------------------------------------------------------
 def _source(index: int) -> str:
-    """A loopback address of its own for slow client ``index`` (127.0.1.x …): the server sees
-    them as different machines."""
+    """A loopback address of its own for client ``index`` (127.0.1.x …): the server sees them
+    as different machines."""
     return f"127.0.{1 + index // 250}.{1 + index % 250}"
 
 
@@ -550,7 +577,8 @@ def fairness(server: Server, endpoint: str, sample: Sample, slow: int, seconds: 
             outcomes[f"{status} {text[:70]}"] += 1
     return {"slow": slow, "seconds": time.perf_counter() - started,
             "probes": {name: summarise(records, seconds) for name, records in probes.items()},
-            "slow_outcomes": dict(outcomes.most_common(6)), "slow_answers": sum(outcomes.values())}
+            "slow_outcomes": dict(outcomes.most_common(6)), "slow_answers": sum(outcomes.values()),
+            "exited": server.exited()}
 
 
 # ---- answers agree ----------------------------------------------------------------------------------
@@ -674,6 +702,7 @@ def fairness_table(phases_by_server: dict) -> list[str]:
             lines.append(f"| {name} | {f['slow']} | {ask_probe['p50_ms']:.0f} / {ask_probe['p99_ms']:.0f} ms | "
                          + (f"{pages['p50_ms']:.0f} / {pages['p99_ms']:.0f} ms" if pages else "—")
                          + f" | {errors} | {target} | {result} | {got} |")
+    lines += [f"\n**{f['exited']}**" for phases in phases_by_server.values() for f in phases if f.get("exited")]
     return lines
 
 
@@ -745,6 +774,8 @@ def report(r: dict) -> str:
         for g in phase["kinds"].values():
             errors.update(g["error_kinds"])
         lines += [f"\nerror ×{n}: {text}" for text, n in errors.most_common(8)]
+        if phase.get("exited"):
+            lines.append(f"\n**{phase['exited']}**")
     return "\n".join(lines)
 
 
@@ -792,7 +823,7 @@ def run(args: argparse.Namespace, servers: list[Server]) -> dict:
     result["offri_log"] = offri.log_tail(50)
     offri.stop()
 
-    oxigraph = oxigraph_server(oxigraph_db)
+    oxigraph = oxigraph_server(oxigraph_db, time_limit=False)
     servers.append(oxigraph)
     result["oxigraph_ready_s"] = oxigraph.start()
     say(f"oxigraph ready in {result['oxigraph_ready_s']:.2f} s (port {oxigraph.port})")
@@ -800,6 +831,10 @@ def run(args: argparse.Namespace, servers: list[Server]) -> dict:
     say(f"oxigraph SPARQL only: {result['oxigraph_sparql']['groups']['all']['rps']:.1f} req/s")
     result["oxigraph_memory"] = oxigraph.memory()
     result["answers"]["oxigraph"] = answers(oxigraph, "/query", sample)
+    oxigraph.stop()
+    oxigraph = oxigraph_server(oxigraph_db, time_limit=True)
+    servers.append(oxigraph)
+    oxigraph.start()
     result["fairness"]["oxigraph"] = [fairness(oxigraph, "/query", sample, n, args.fairness_seconds, pages=False)
                                       for n in (8, 64)]
     say("fairness (Oxigraph): " + ", ".join(f"{f['slow']} slow: ASK p99 {f['probes']['ASK {}']['p99_ms']:.0f} ms"
@@ -814,7 +849,8 @@ def run_fairness(args: argparse.Namespace, servers: list[Server], store: Path, s
     """The fairness phases alone (``--only-fairness``)."""
     result["fairness"] = {}
     for name, make, endpoint, pages in (("offri", lambda: offri_server(store, args.offri_workers), "/sparql", True),
-                                        ("oxigraph", lambda: oxigraph_server(oxigraph_db), "/query", False)):
+                                        ("oxigraph", lambda: oxigraph_server(oxigraph_db, time_limit=True), "/query",
+                                         False)):
         server = make()
         servers.append(server)
         server.start()

@@ -8,7 +8,9 @@ For each size (10k, 100k, 1M synthetic triples, made by generate.py) it measures
   examples, so queries' default parameters (Arendal) find rows;
 - per stored query with its default parameters: offri's median latency (binding, guard, query,
   rows materialised) and raw pyoxigraph's median running the very same query text on the same
-  store (target: every query < 500 ms at 1M, offri / raw <= 1.3);
+  store (target: every query < 500 ms at 1M, offri / raw <= 1.3); and the notebook API's
+  (``KnowledgeGraph.run``), which runs the query in a confined child process and sends the rows
+  back (the price of a memory cap and a time limit that stop a runaway query);
 - rdflib's in-memory SPARQL on the same data as a baseline (one child process per size; each
   query gets 60 s and shows "> 60 s" when it does not finish).
 
@@ -37,6 +39,7 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 import pyoxigraph as ox  # noqa: E402
 
+from offri_kg.api import KnowledgeGraph  # noqa: E402
 from offri_kg.ingest.read import read_sources  # noqa: E402
 from offri_kg.query.bind import bindings, with_values_block  # noqa: E402
 from offri_kg.query.library import stored_queries  # noqa: E402
@@ -61,17 +64,18 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def paired_median_ms(first, second, repeat: int) -> tuple[float, float]:
-    """Median ms of two functions run turn about, so that a noisy stretch on this shared
-    machine falls on both and not on whichever happened to run then."""
-    first(), second()  # warm
-    times: tuple[list[float], list[float]] = ([], [])
+def paired_median_ms(*fns, repeat: int) -> tuple[float, ...]:
+    """Median ms of functions run turn about, so that a noisy stretch on this shared machine
+    falls on all of them and not on whichever happened to run then."""
+    for fn in fns:
+        fn()  # warm
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
-        for fn, out in ((first, times[0]), (second, times[1])):
+        for fn, out in zip(fns, times):
             started = time.perf_counter()
             fn()
             out.append(time.perf_counter() - started)
-    return statistics.median(times[0]) * 1000, statistics.median(times[1]) * 1000
+    return tuple(statistics.median(t) * 1000 for t in times)
 
 
 def rdflib_child(path: str, texts: dict[str, str], out: "mp.Queue") -> None:
@@ -154,10 +158,24 @@ def bench_size(label: str, repeat: int, with_rdflib: bool) -> dict:
             raw = store.oxigraph
             offri_ms, raw_ms = paired_median_ms(lambda: store.query(query.sparql, bindings(query, {})).rows,
                                                 lambda: list(raw.query(text, use_default_graph_as_union=True)),
-                                                repeat)
+                                                repeat=repeat)
             rows = len(store.query(query.sparql, terms).rows)
             row["queries"][query.id] = {"offri_ms": offri_ms, "raw_ms": raw_ms, "rows": rows}
         store.close()
+        # the notebook API, as a notebook meets it after the load: each query runs in its
+        # confined child process (offri_kg.query.isolated), beside raw pyoxigraph reading the
+        # same store
+        kg, reader = KnowledgeGraph.open(folder / "store"), ox.Store.read_only(str(folder / "store" / "oxigraph"))
+        try:
+            for query in stored_queries().values():
+                text = texts[query.id]
+                api_ms, raw_ms = paired_median_ms(
+                    lambda: kg.run(query.id),
+                    lambda: list(reader.query(text, use_default_graph_as_union=True)), repeat=repeat)
+                row["queries"][query.id].update(api_ms=api_ms, api_raw_ms=raw_ms)
+        finally:
+            kg.close()
+            del reader
         if with_rdflib:
             baseline = rdflib_baseline(path, texts)
             row["rdflib_parse_s"] = baseline.pop("parse", None)
@@ -200,11 +218,13 @@ def main() -> None:
               f"{r['raw_load_s']:.2f} | {r['raw_cpu_s']:.1f} | {r['load_s'] / r['raw_load_s']:.2f} |")
     for r in results:
         print(f"\n### Stored queries at {r['size']} (median ms; offri / raw pyoxigraph; rdflib in-memory)\n")
-        print("| query | rows | offri | raw pyoxigraph | offri/raw | rdflib |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print("| query | rows | offri | raw pyoxigraph | offri/raw | notebook API (confined child) | API/raw | rdflib |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for name, q in r["queries"].items():
             ratio = q["offri_ms"] / q["raw_ms"] if q.get("raw_ms") else float("nan")
+            api = q["api_ms"] / q["api_raw_ms"] if q.get("api_raw_ms") else float("nan")
             print(f"| {name} | {q.get('rows', '')} | {q['offri_ms']:.1f} | {q['raw_ms']:.1f} | {ratio:.2f} | "
+                  f"{q['api_ms']:.1f} | {api:.2f} | "
                   f"{fmt_ms(q.get('rdflib_ms', 'n/a')) if 'rdflib_ms' in q else 'n/a'} |")
     largest = results[-1]
     worst = max(q["offri_ms"] for q in largest["queries"].values())
