@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
+import warnings
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from offri_kg.errors import OffriError
+from offri_kg.errors import OffriError, OffriWarning
 from offri_kg.i18n import LANGS, default_lang, render_error, t
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -36,12 +37,28 @@ LangOption = Annotated[Optional[str], typer.Option(
     "--lang", help="Language of messages: nb or en (default from OFFRI_LANG/LANG).")]
 
 
+_show_warning = warnings.showwarning
+_language: list[str] = []  # the command's language, once known (for notes from warnings)
+
+
 def _lang(value: str | None) -> str:
     lang = (value or default_lang()).lower()  # --lang NB is bokmål too
     if lang not in LANGS:
         typer.echo(f"offri: {t('bad-lang', 'en', value=lang)}", err=True)
         raise typer.Exit(2)
+    _language[:] = [lang]
     return lang
+
+
+def _note_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: object = None, line: str | None = None) -> None:
+    """``warnings.showwarning`` for the CLI: offri's own warnings as a note in the user's
+    language, not as a programmer's line with a file name."""
+    if isinstance(message, OffriWarning):
+        lang = _language[0] if _language else default_lang()
+        typer.echo(f"offri: {t(message.code, lang, **message.params)}", err=True)
+    else:
+        _show_warning(message, category, filename, lineno, file, line)  # type: ignore[arg-type]
 
 
 @contextlib.contextmanager
@@ -419,6 +436,7 @@ def serve(
 
 def main() -> None:
     """Entry point: never show a traceback to a user."""
+    warnings.showwarning = _note_warning
     try:
         app()
     except KeyboardInterrupt:

@@ -56,5 +56,19 @@ class InputError(OffriError):
     """The input cannot be read: missing, unreadable, wrong format, syntax error, unsafe."""
 
 
+class OffriWarning(UserWarning):
+    """Something the user should know that does not stop the work (``warnings.warn``: a
+    notebook shows it, the CLI prints it as a note in the user's language)."""
+
+    def __init__(self, code: str, params: dict[str, Any] | None = None) -> None:
+        self.code, self.params = code, params or {}
+        super().__init__(code)
+
+    def __str__(self) -> str:
+        from offri_kg.i18n import default_lang, t
+
+        return t(self.code, default_lang(), **self.params)
+
+
 class UnsupportedShapeError(Exception):
     """A shape uses SHACL that offri's set-based engine does not compile (programming error)."""

@@ -349,6 +349,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "FROM names {graph}, which is not a graph in this store; offri never fetches graphs. /.well-known/void lists the ones it holds.",
         "nb": "FROM viser til {graph}, som ikke er en graf i dette lageret; offri henter aldri grafer utenfra. /.well-known/void viser grafene som finnes.",
     },
+    "query-unconfined": {
+        "en": "queries run without their network filter here ({detail}); install libseccomp (apt-get install libseccomp2) so that no query can reach the network.",
+        "nb": "spørringer kjører uten nettverksfilteret her ({detail}); installer libseccomp (apt-get install libseccomp2) så ingen spørring kan nå nettet.",
+    },
+    "query-escape-ambiguous": {
+        "en": "the query's \\u or \\U escapes stand for characters that change what it does if they are read as SPARQL allows (before everything else: a quote or a bracket, not text); write those characters out, or escape them in the string with a backslash.",
+        "nb": "spørringens \\u- eller \\U-koder står for tegn som endrer hva den gjør hvis de leses slik SPARQL tillater (før alt annet: et anførselstegn eller en klamme, ikke tekst); skriv tegnene ut, eller beskytt dem i strengen med omvendt skråstrek.",
+    },
     "query-too-deep": {
         "en": "the query nests brackets more than {max} levels deep, the most allowed. Flatten the query.",
         "nb": "spørringen nøster klammer mer enn {max} nivåer dypt, det meste som er tillatt. Gjør spørringen flatere.",

@@ -69,6 +69,15 @@ def check_rules(store: "EmbeddedStore | RemoteStore", files: dict[str, Path]) ->
     assert {(r.graph, r.triples, r.replaced) for r in reports} == {
         (GRAPH_BASE + "file/sneaky", 1, False), (OWNED, 1, True), (NEW, 2, True)}
     assert {g.iri: g for g in store.graphs()}[OWNED].source == "sneaky.trig"
+    # a graph whose triples are gone (an update deleted them) is still its source's
+    store.load(read_sources([files["first"]]), replace=True)
+    if isinstance(store, RemoteStore):
+        store._delete(OWNED)
+    else:
+        store.oxigraph.remove_graph(ox.NamedNode(OWNED))
+    with pytest.raises(OffriError) as emptied:
+        store.load(read_sources([files["twin"]]))
+    assert emptied.value.code == "graph-owned" and emptied.value.params["owner"].endswith("mine/first.ttl")
 
 
 def test_the_embedded_store_keeps_files_in_their_graphs(tmp_path: Path) -> None:
@@ -118,5 +127,31 @@ def test_a_graph_no_load_recorded_is_not_taken_silently(tmp_path: Path) -> None:
         assert unrecorded.value.code == "graph-unrecorded" and unrecorded.value.params["graph"] == NEW
         store.load(read_sources([files["polite"]]), replace=True)
         assert {g.iri: g for g in store.graphs()}[NEW].triples == 2
+    finally:
+        store.close()
+
+
+def test_two_stewards_home_folders_are_two_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``~/data/good.ttl`` of one steward is not the other's, though the records write both
+    ``~/data/good.ttl`` (a home folder's name is not published): the second is refused, naming
+    whose the graph is; the first steward reloads the file as before."""
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        for steward, text in (("anna", "mine"), ("bo", "theirs")):
+            (tmp_path / steward / "data").mkdir(parents=True)
+            (tmp_path / steward / "data" / "good.ttl").write_text(f'<urn:test:a> <urn:test:p> "{text}" .\n',
+                                                                   encoding="utf-8")
+        monkeypatch.setenv("HOME", str(tmp_path / "anna"))
+        store.load(read_sources([tmp_path / "anna" / "data" / "good.ttl"]), agent="anna")
+        assert {g.iri: g for g in store.graphs()}[GRAPH_BASE + "file/good"].source == "good.ttl"
+        monkeypatch.setenv("HOME", str(tmp_path / "bo"))
+        with pytest.raises(OffriError) as owned:
+            store.load(read_sources([tmp_path / "bo" / "data" / "good.ttl"]), agent="bo")
+        assert owned.value.code == "graph-owned"
+        assert owned.value.params["owner"] == "~/data/good.ttl (anna)"
+        assert owned.value.params["source"] == "~/data/good.ttl (bo)"
+        monkeypatch.setenv("HOME", str(tmp_path / "anna"))
+        (tmp_path / "anna" / "data" / "good.ttl").write_text('<urn:test:a> <urn:test:p> "edited" .\n', encoding="utf-8")
+        assert [r.replaced for r in store.load(read_sources([tmp_path / "anna" / "data" / "good.ttl"]), agent="anna")] == [True]
     finally:
         store.close()

@@ -166,3 +166,37 @@ def test_the_issue_s_query_is_refused_by_offri_query_and_the_api(store: Path, tm
             kg.sparql(text)
         assert caught.value.code == "query-refused"
     assert net.requests == []
+
+
+def _without_libseccomp(tmp_path: Path) -> dict[str, str]:
+    """An environment in which ``import pyseccomp`` fails as it does where libseccomp is not
+    installed (the child processes inherit it)."""
+    blocker = tmp_path / "no-seccomp"
+    blocker.mkdir(exist_ok=True)
+    (blocker / "pyseccomp.py").write_text('raise ImportError("libseccomp.so.2: cannot open shared object file")\n',
+                                          encoding="utf-8")
+    return {"PYTHONPATH": str(blocker)}
+
+
+def test_queries_without_the_network_filter_say_so_in_the_cli_and_the_api(store: Path, tmp_path: Path) -> None:
+    """Where the filter cannot be loaded the query still runs, and the user is told, in words
+    and in their language: a note from ``offri query``, a warning in the notebook."""
+    env = _without_libseccomp(tmp_path)
+    ran = offri("query", "q14-catalogue", "--store", store, "--lang", "nb", "-f", "csv", env=env)
+    assert ran.code == 0, ran.err
+    assert "nettverksfilteret" in ran.err and "libseccomp2" in ran.err and "Traceback" not in ran.err
+    script = ("import warnings\nfrom offri_kg.api import KnowledgeGraph\nfrom offri_kg.errors import OffriWarning\n"
+              "with warnings.catch_warnings(record=True) as seen:\n    warnings.simplefilter('always')\n"
+              f"    kg = KnowledgeGraph.open({str(store)!r})\n    assert kg.sparql('ASK {{}}') is True\n"
+              "print([w.message.code for w in seen if isinstance(w.message, OffriWarning)])\n")
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['query-unconfined']"
+    # and with libseccomp, nothing is said
+    quiet = offri("query", "q14-catalogue", "--store", store, "-f", "csv")
+    assert quiet.code == 0 and "libseccomp" not in quiet.err

@@ -290,3 +290,35 @@ def test_the_reader_and_the_engine_see_exactly_the_real_service(engine, case: tu
     assert not worker.is_alive()
     called = len(net.requests) > before
     assert called == real == bool(read_query(text).services), (text, outcome)
+
+
+HIDDEN_BY_CODEPOINTS = ('SELECT * WHERE { BIND("\\u0022 AS ?a) SERVICE <' + URL + '> { ?x ?y ?z } '
+                        'BIND(\\u0022" AS ?b) }')
+
+
+def test_service_that_codepoint_escapes_would_unhide_is_refused_in_words(engine) -> None:
+    """SPARQL lets an engine replace ``\\u0022`` by a quote before it parses; pyoxigraph does
+    not (the engine, running the text with the canary as the address, reaches nothing, and
+    binds ?b alone), but a query must not depend on how it was built: refused, in words."""
+    store, net = engine
+    text = HIDDEN_BY_CODEPOINTS.replace(URL, net.url + "/sparql")
+    assert not read_query(text).services  # the engine's own reading: one long string
+    before = len(net.requests)
+    assert [str(v) for v in store.query(text).variables] == ["?b"]
+    assert len(net.requests) == before
+    with pytest.raises(OffriError) as refused:
+        guard.check_query(text)
+    assert refused.value.code == "query-escape-ambiguous"
+    assert "\\u" in str(refused.value)
+    with pytest.raises(OffriError) as refused:
+        guard.check_endpoint_query(text, set())
+    assert refused.value.code == "query-escape-ambiguous"
+
+
+@pytest.mark.parametrize("text", [
+    'SELECT * WHERE { BIND("caf\\u00e9" AS ?x) ?s <urn:\\u0041> ?o }',
+    'SELECT * WHERE { BIND("\\u0022 AS ?x) BIND(\\u0022" AS ?y) }',  # either reading runs no SERVICE
+    'SELECT * WHERE { BIND("\\U0001F600" AS ?x) }',
+])
+def test_codepoint_escapes_that_change_nothing_pass(text: str) -> None:
+    assert guard.check_query(text).form == "SELECT"

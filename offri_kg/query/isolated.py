@@ -15,13 +15,14 @@ import itertools
 import json
 import multiprocessing as mp
 import time
+import warnings
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from offri_kg.errors import OffriError
-from offri_kg.query.sandbox import MEMORY_EXIT, size_text
+from offri_kg.errors import OffriError, OffriWarning
+from offri_kg.query.sandbox import MEMORY_EXIT, LeanProcess, size_text
 from offri_kg.query.worker import Answer, Job, worker_main
 
 #: Default memory cap of the child, as for the server's workers.
@@ -37,6 +38,7 @@ class IsolatedQueries:
         self._process: mp.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._ids = itertools.count()
+        #: what the child could not apply of its confinement (``sandbox.confine``), once started
         self.missing: list[str] = []
 
     def _start(self) -> Connection:
@@ -45,12 +47,16 @@ class IsolatedQueries:
         self.close()
         ctx = mp.get_context("spawn")  # a fresh interpreter: the caller may hold the store open
         parent, child = ctx.Pipe()
-        self._process = ctx.Process(target=worker_main, args=(child, self.max_memory, True), daemon=True)
+        # without the caller's __main__: a script read from stdin has none to import, and a
+        # notebook's or the CLI's would cost the start for nothing
+        self._process = LeanProcess("spawn", target=worker_main, args=(child, self.max_memory, True), daemon=True)
         self._process.start()
         child.close()
         self._conn = parent
         hello = self._receive(parent, None)
         self.missing = list(hello[1]) if hello and hello[0] == "hello" else []
+        if self.missing:  # the queries still run, but the user must know they are not confined
+            warnings.warn(OffriWarning("query-unconfined", {"detail": "; ".join(self.missing)}), stacklevel=4)
         return parent
 
     def _receive(self, conn: Connection, deadline: float | None) -> object:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import multiprocessing as mp
 import os
 import socket
 import threading
@@ -44,11 +45,15 @@ def deny_network() -> str | None:
         refuse = seccomp.ERRNO(errno.EACCES)
         rules.add_rule(refuse, "socket", seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
         rules.add_rule(refuse, "socketpair", seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
-        rules.add_rule(refuse, "io_uring_setup")
+        try:  # io_uring can open sockets without socket(2); an old libseccomp may not know it
+            rules.add_rule(refuse, "io_uring_setup")
+            uring = None
+        except (OSError, RuntimeError, ValueError) as exc:
+            uring = f"io_uring not refused ({exc})"
         rules.load()
     except (OSError, RuntimeError, ValueError) as exc:
         return f"seccomp filter not loaded ({exc})"
-    return None
+    return uring
 
 
 def resident_bytes() -> int:
@@ -114,3 +119,53 @@ def confine(memory_limit: int | None) -> list[str]:
         missing.append(refused)
     watch_memory(memory_limit or 0)
     return missing
+
+
+_PREPARING = threading.Lock()
+
+
+def _lean_popen(popen: type, process_obj: mp.process.BaseProcess) -> object:
+    """Start ``process_obj`` with ``popen`` without the parent's ``__main__`` in its
+    preparation data (multiprocessing has no switch for it: the module's function is swapped
+    for this one start, under a lock)."""
+    from multiprocessing import spawn
+
+    original = spawn.get_preparation_data
+
+    def lean(name: str) -> dict:
+        data = original(name)
+        data.pop("init_main_from_name", None)
+        data.pop("init_main_from_path", None)
+        return data
+
+    with _PREPARING:
+        spawn.get_preparation_data = lean
+        try:
+            return popen(process_obj)
+        finally:
+            spawn.get_preparation_data = original
+
+
+class _LeanSpawn(mp.context.SpawnProcess):
+    @staticmethod
+    def _Popen(process_obj):  # noqa: ANN001, ANN205, N802 - multiprocessing's own hook
+        from multiprocessing import popen_spawn_posix
+
+        return _lean_popen(popen_spawn_posix.Popen, process_obj)
+
+
+class _LeanForkServer(mp.context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj):  # noqa: ANN001, ANN205, N802 - multiprocessing's own hook
+        from multiprocessing import popen_forkserver
+
+        return _lean_popen(popen_forkserver.Popen, process_obj)
+
+
+def LeanProcess(method: str, **kwargs: object) -> mp.process.BaseProcess:  # noqa: N802 - a class, to its callers
+    """A ``spawn`` or ``forkserver`` process that does not import its parent's ``__main__``
+    first, as multiprocessing otherwise does: a query process needs ``offri_kg.query.worker``
+    alone, a script read from stdin has no ``__main__`` file to import (every query would
+    die), and the CLI's or a test runner's imports cost 0.3 s and more a start (measured:
+    0.02 s without)."""
+    return {"spawn": _LeanSpawn, "forkserver": _LeanForkServer}[method](**kwargs)

@@ -195,7 +195,8 @@ class EmbeddedStore:
         """
         existing = {g.value for g in self._ox.named_graphs()}
         reference = {s.graph for s in reference_sources()}
-        plan = plan_load(sources, graph, self.records(), existing, reference | {META_GRAPH}, replace=replace)
+        plan = plan_load(sources, graph, self.records(), existing, reference | {META_GRAPH}, replace=replace,
+                         agent=agent)
         graphs = plan.graphs()
         total = sum(len(s.data) for s in sources)
         sizes = self._recorded_sizes()

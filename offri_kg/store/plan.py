@@ -51,6 +51,7 @@ class Recorded:
     graph: str
     source_path: str | None  # the source's identity (``source_id``); None in records before it
     source_file: str | None  # the file's name
+    agent: str | None = None  # who loaded it (``prov:wasAttributedTo``)
 
 
 @dataclass
@@ -120,14 +121,18 @@ def named_graphs(source: Source) -> tuple[list[str], bool]:
 
 def plan_load(sources: list[Source], graph: str | None, recorded: dict[str, Recorded],
               existing: set[str], reserved: set[str], replace: bool = False,
-              shipped: dict[str, str] | None = None) -> LoadPlan:
+              shipped: dict[str, str] | None = None, agent: str | None = None) -> LoadPlan:
     """The plan for loading ``sources`` (each into its graph, or ``graph`` for a single file)
     into a store holding the graphs ``existing``, whose load records are ``recorded``. Raises
     what a steward must fix: a reserved graph, a graph two files would write, a graph another
     source owns (unless ``replace``). ``shipped``: offri's own graphs with the checksums of the
     files it ships for them — such a file may write its own graph (``offri build`` on a remote
-    store does), nothing else may."""
+    store does), nothing else may. ``agent``: who loads (as the records will say).
+
+    A graph is another source's if the store holds it or a load recorded it (a recorded graph
+    may be empty: it is still owned)."""
     shipped = shipped or {}
+    who = agent or _user()
     if graph is not None and len(sources) != 1:
         raise OffriError("graph-needs-one-file")
     writes: list[Write] = []
@@ -150,8 +155,8 @@ def plan_load(sources: list[Source], graph: str | None, recorded: dict[str, Reco
                 raise OffriError("same-graph-twice", {"first": str(writer[name].source.path),
                                                       "second": str(source.path), "graph": name})
             writer[name] = write
-            if name in existing and not replace and not own:
-                _check_owner(name, source, recorded.get(name))
+            if (name in existing or name in recorded) and not replace and not own:
+                _check_owner(name, source, recorded.get(name), who)
         writes.append(write)
     return LoadPlan(writes, {g for g in writer if g in existing})
 
@@ -163,12 +168,18 @@ def _check_iri(name: str) -> None:
         raise OffriError("bad-graph-iri", {"graph": name}) from None
 
 
-def _check_owner(graph: str, source: Source, record: Recorded | None) -> None:
-    """A graph in the store may be replaced by the source that loaded it, and only by it."""
+def _check_owner(graph: str, source: Source, record: Recorded | None, agent: str) -> None:
+    """A graph in the store may be replaced by the source that loaded it, and only by it. A
+    path in a home folder (``~/…``) names the same file only for the same user: another
+    steward's ``~/data/good.ttl`` is another file."""
     if record is None:
         raise OffriError("graph-unrecorded", {"graph": graph, "source": str(source.path)})
     if record.source_path is not None:
-        if record.source_path != source_id(source.path):
+        mine = source_id(source.path)
+        if record.source_path.startswith("~/") and record.agent and record.agent != agent:
+            raise OffriError("graph-owned", {"graph": graph, "owner": f"{record.source_path} ({record.agent})",
+                                             "source": f"{mine} ({agent})"})
+        if record.source_path != mine:
             raise OffriError("graph-owned", {"graph": graph, "owner": record.source_path,
                                              "source": source_id(source.path)})
     elif record.source_file != source.path.name:  # recorded before paths were: the name decides
@@ -202,8 +213,9 @@ def provenance_quads(plan: LoadPlan, counts: dict[str, int], agent: str | None, 
 
 def records_query() -> str:
     """A SELECT of every graph's load record (graph, source path, file name), for ``recorded``."""
-    return (f"SELECT ?g ?path ?file WHERE {{ GRAPH <{META_GRAPH}> {{ ?g a <{VOID}Dataset> "
-            f"OPTIONAL {{ ?g <{OFFRI}sourcePath> ?path }} OPTIONAL {{ ?g <{OFFRI}sourceFile> ?file }} }} }}")
+    return (f"SELECT ?g ?path ?file ?who WHERE {{ GRAPH <{META_GRAPH}> {{ ?g a <{VOID}Dataset> "
+            f"OPTIONAL {{ ?g <{OFFRI}sourcePath> ?path }} OPTIONAL {{ ?g <{OFFRI}sourceFile> ?file }} "
+            f"OPTIONAL {{ ?g <{PROV}wasAttributedTo> ?who }} }} }}")
 
 
 def records_from(rows: object) -> dict[str, Recorded]:
@@ -214,7 +226,7 @@ def records_from(rows: object) -> dict[str, Recorded]:
         if not isinstance(graph, ox.NamedNode):
             continue
         value = lambda term: None if term is None else term.value  # noqa: E731
-        out[graph.value] = Recorded(graph.value, value(row["path"]), value(row["file"]))
+        out[graph.value] = Recorded(graph.value, value(row["path"]), value(row["file"]), value(row["who"]))
     return out
 
 

@@ -542,7 +542,7 @@ class RemoteStore:
             raise ValidationFailed(report)
         sizes = self._counts(local.graphs())
         plan = plan_load(sources, graph, records_from(self._rows(records_query())), {g for g, n in sizes.items() if n},
-                         {META_GRAPH}, replace=replace, shipped=shipped)
+                         {META_GRAPH}, replace=replace, shipped=shipped, agent=agent)
 
         contents: dict[str, dict[ox.Triple, None]] = {name: {} for name in plan.graphs()}
         for source in retargeted:

@@ -34,8 +34,10 @@ _ALWAYS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"stric
 _HTML = [(b"content-security-policy", CONTENT_SECURITY_POLICY.encode()), (b"x-frame-options", b"DENY")]
 
 
-class SecurityHeaders:
-    """Adds the headers above to every answer (ASGI middleware: cached answers get them too)."""
+class _HttpMiddleware:
+    """A plain ASGI middleware that acts on HTTP requests and passes anything else (lifespan)
+    through (Starlette's ``BaseHTTPMiddleware`` would put a task between every request and the
+    app; these run on every request, cached answers included)."""
 
     def __init__(self, app: object) -> None:
         self.app = app
@@ -44,7 +46,16 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)  # type: ignore[operator]
             return
+        await self.http(scope, receive, send)
 
+    async def http(self, scope: dict, receive: object, send: object) -> None:
+        raise NotImplementedError
+
+
+class SecurityHeaders(_HttpMiddleware):
+    """Adds the headers above to every answer (cached answers get them too)."""
+
+    async def http(self, scope: dict, receive: object, send: object) -> None:
         async def with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
@@ -65,16 +76,10 @@ def client_key(scope: dict) -> str:
     return f"{address}|{agent[:200].decode('latin-1')}"
 
 
-class ClientIdentity:
+class ClientIdentity(_HttpMiddleware):
     """Sets ``CLIENT`` for the request (tasks the request starts inherit it)."""
 
-    def __init__(self, app: object) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict, receive: object, send: object) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)  # type: ignore[operator]
-            return
+    async def http(self, scope: dict, receive: object, send: object) -> None:
         client, request = CLIENT.set(client_key(scope)), REQUEST.set(object())
         try:
             await self.app(scope, receive, send)  # type: ignore[operator]

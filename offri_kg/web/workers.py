@@ -47,14 +47,13 @@ import multiprocessing as mp
 import os
 import socket
 import struct
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.reduction import ForkingPickler
 
 from offri_kg.errors import OffriError
-from offri_kg.query.sandbox import MEMORY_EXIT, size_text
+from offri_kg.query.sandbox import MEMORY_EXIT, LeanProcess, size_text
 from offri_kg.query.worker import Answer, Job, worker_main
 
 log = logging.getLogger("offri.serve")
@@ -128,43 +127,14 @@ class _Batch:
     timers: list[asyncio.TimerHandle] = field(default_factory=list)
 
 
-_PREPARING = threading.Lock()
-
-
-class _LeanProcess(mp.context.ForkServerProcess):
-    """A fork-server process that does not import its parent's ``__main__`` first (the CLI,
-    a test runner): a worker needs ``offri_kg.query.worker`` alone, which the fork server has
-    loaded already, and a replacement worker is wanted quickly (measured: 0.02 s to start
-    without it, 0.3 s and more with the CLI's imports)."""
-
-    @staticmethod
-    def _Popen(process_obj):  # noqa: ANN001, ANN205, N802 - multiprocessing's own hook
-        from multiprocessing import popen_forkserver, spawn
-
-        original = spawn.get_preparation_data
-
-        def lean(name: str) -> dict:
-            data = original(name)
-            data.pop("init_main_from_name", None)
-            data.pop("init_main_from_path", None)
-            return data
-
-        with _PREPARING:  # the module function is swapped for this call only
-            spawn.get_preparation_data = lean
-            try:
-                return popen_forkserver.Popen(process_obj)
-            finally:
-                spawn.get_preparation_data = original
-
-
 class _Worker:
     """One worker process, as the server sees it: what runs in it, and whether it is sealed
     (takes no new work: it runs a slow batch, or a batch alone)."""
 
     def __init__(self, ctx: mp.context.BaseContext, memory: int, kind: str, slow_after: float = 0.0) -> None:
         self._conn, child = ctx.Pipe()
-        self.process = _LeanProcess(target=worker_main, args=(child, memory, False, slow_after, kind != "pages"),
-                                    daemon=True)
+        self.process = LeanProcess("forkserver", target=worker_main,
+                                   args=(child, memory, False, slow_after, kind != "pages"), daemon=True)
         self.process.start()
         child.close()
         self.running: dict[int, _Batch] = {}
@@ -263,6 +233,10 @@ def _answers(replies: list) -> list[Answer]:
     return answers
 
 
+#: Client records kept before idle ones are forgotten.
+_CLIENTS_KEPT = 10_000
+
+
 class QueryPool:
     """Worker processes with the lanes described above; ``arun_many`` runs a batch."""
 
@@ -273,9 +247,10 @@ class QueryPool:
         self._ctx.set_forkserver_preload(["offri_kg.query.worker"])
         self._workers: list[_Worker] = []
         self._starting: dict[str, int] = {"pages": 0, "queries": 0}
-        self._started: asyncio.Event | None = None
         self._waiting: list[asyncio.Future] = []
         self._clients: dict[str, _Client] = {}
+        self._forget_at = _CLIENTS_KEPT
+        self._admitted: set[_Batch] = set()  # every batch admitted and not yet answered
         self._ids = itertools.count()
         self._closed = False
         self._deaths: list[float] = []
@@ -286,19 +261,18 @@ class QueryPool:
     # ---- workers ---------------------------------------------------------------------------
     async def start(self) -> None:
         """Start the fast workers (on the event loop that will use the pool)."""
-        self._started = asyncio.Event()
         self._heavy_spawn = asyncio.Lock()
         for kind in FAST_KINDS:
             for _ in range(self.settings.workers):
                 self._workers.append(await self._spawn(kind))
-        if self.missing:
-            log.warning("query workers are not fully confined: %s", "; ".join(self.missing))
 
     async def _spawn(self, kind: str) -> _Worker:
         # starting a process waits for the fork server's answer: not on the event loop
         worker = await asyncio.get_running_loop().run_in_executor(None, functools.partial(
             _Worker, self._ctx, self.settings.max_memory, kind, slow_after=self.settings.slow_after))
         await worker.open(self._replied, self._exited, self._used_cpu)
+        if worker.missing and worker.missing != self.missing:  # at start, and if a replacement differs
+            log.warning("query workers are not fully confined: %s", "; ".join(worker.missing))
         self.missing = worker.missing
         return worker
 
@@ -374,11 +348,17 @@ class QueryPool:
 
     # ---- admission -------------------------------------------------------------------------
     def _client(self, key: str) -> _Client:
+        """The record of client ``key``. Past ``_CLIENTS_KEPT`` records, those with nothing
+        running, no refusal pending and no stop in the window that counts are forgotten (the
+        next threshold doubles what is left, so a crowd of live clients is not swept on every
+        request): anyone can make up a new client with a new User-Agent."""
         client = self._clients.get(key)
         if client is None:
-            if len(self._clients) > 10_000:  # forget clients with nothing running or pending
-                now = time.monotonic()
-                self._clients = {k: c for k, c in self._clients.items() if c.running or c.refused_until > now}
+            if len(self._clients) >= self._forget_at:
+                now, window = time.monotonic(), 6 * self.time_limit
+                self._clients = {k: c for k, c in self._clients.items()
+                                 if c.running or c.refused_until > now or c.stops(window)}
+                self._forget_at = max(_CLIENTS_KEPT, 2 * len(self._clients))
             client = self._clients[key] = _Client()
         return client
 
@@ -399,7 +379,7 @@ class QueryPool:
 
     def _wanted(self) -> list[_Batch]:
         """Every batch admitted and not yet answered (also those still waiting for a worker)."""
-        return [b for c in self._clients.values() for b in c.running if not b.abandoned]
+        return [b for b in self._admitted if not b.abandoned]
 
     def _slow_requests(self) -> set[object]:
         return {b.request for b in self._wanted() if b.slow}
@@ -431,35 +411,48 @@ class QueryPool:
         """A fast worker of ``kind`` with room (a fresh one for a batch that runs alone, or
         for a heavy client's when none is running), waiting in line until ``deadline``
         ("busy" after)."""
-        if kind == "solo":
-            worker = await self._spawn(kind)
-            self._workers.append(worker)
-            return worker
-        if kind == "heavy":
+        if kind in ("solo", "heavy"):
+            # run again alone after a crash, or a heavy client's: the same cap on queries, and
+            # at most ``workers`` processes of their own at once (each may take ``max_memory``;
+            # a worker that crashed with 100 young batches must not become 100 processes)
+            while self._live() >= self.settings.max_queries or (
+                    kind == "solo" and len(self._alive("solo")) >= self.settings.workers):
+                await self._wait_turn(deadline)
+            if kind == "solo":
+                worker = await self._spawn(kind)
+                self._workers.append(worker)
+                return worker
             async with self._heavy_spawn:  # heavy clients arriving together share one new worker
                 if not self._fast("heavy"):
                     self._workers.append(await self._spawn(kind))
             return min(self._fast("heavy"), key=_Worker.live)
-        loop = asyncio.get_running_loop()
         while True:
             fast = self._fast(kind)
             if fast and self._live() < self.settings.max_queries and not self._waiting:
                 return min(fast, key=_Worker.live)
             self._keep_fast()
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise OffriError("busy", {"seconds": self.time_limit, "retry_after": 1})
-            woken = loop.create_future()
-            self._waiting.append(woken)
-            try:
-                await asyncio.wait_for(woken, min(remaining, 0.25))
-            except asyncio.TimeoutError:
-                pass
-            finally:
-                self._waiting.remove(woken)
+            await self._wait_turn(deadline)
             fast = self._fast(kind)
             if fast and self._live() < self.settings.max_queries:
                 return min(fast, key=_Worker.live)
+
+    def _alive(self, kind: str) -> list[_Worker]:
+        return [w for w in self._workers if w.alive and w.kind == kind]
+
+    async def _wait_turn(self, deadline: float) -> None:
+        """Wait in line until ``_wake`` (a batch ended) or a quarter of a second; "busy" once
+        ``deadline`` has passed."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise OffriError("busy", {"seconds": self.time_limit, "retry_after": 1})
+        woken = asyncio.get_running_loop().create_future()
+        self._waiting.append(woken)
+        try:
+            await asyncio.wait_for(woken, min(remaining, 0.25))
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            self._waiting.remove(woken)
 
     # ---- running -----------------------------------------------------------------------------
     async def arun_many(self, jobs: list[Job], client: str = "", time_limit: float | None = None,
@@ -477,6 +470,7 @@ class QueryPool:
         while True:
             batch = _Batch(next(self._ids), jobs, owner, request, loop.create_future(), limit)
             owner.running.add(batch)
+            self._admitted.add(batch)
             try:
                 kind = ("solo" if solo else "pages" if all(job.guard is None for job in jobs)
                         else "heavy" if self._is_heavy(owner) else "queries")
@@ -514,6 +508,7 @@ class QueryPool:
                 for timer in batch.timers:
                     timer.cancel()
                 owner.running.discard(batch)
+                self._admitted.discard(batch)
                 if batch.worker is not None and batch.ident in batch.worker.running and not batch.abandoned:
                     # the request went away (its client hung up): nobody waits for this batch
                     self._stop(batch, None)
@@ -526,17 +521,11 @@ class QueryPool:
         if batch.future.done() or batch.abandoned or batch.worker is None:
             return
         batch.watched = True
-        worker = batch.worker
-        try:
-            worker.send(("watch", batch.ident))
-        except _Died:
-            return
         # threads of one process slow each other down (measured: an ASK beside 32 long queries
         # in its process took 5-300 ms, in another process 0.2 ms), so a client's query that runs
         # long takes its worker out of the fast lane; the catalogue's own stay unless heavy
-        if worker.kind == "queries" and not worker.sealed:
-            worker.sealed = True
-            self._keep_fast()
+        if not self._tell(batch, "watch", seal=batch.worker.kind == "queries"):
+            return
         if self._is_heavy(batch.client):
             self._lower(batch)
         self._hold_shares()
@@ -563,14 +552,20 @@ class QueryPool:
         if batch.slow or batch.abandoned or batch.worker is None:
             return
         batch.slow = True
+        self._tell(batch, "lower", seal=batch.worker.kind != "heavy")
+
+    def _tell(self, batch: _Batch, what: str, seal: bool) -> bool:
+        """Sends ``what`` about ``batch`` to its worker and, if ``seal``, seals that worker (a
+        fresh fast one takes its place); False if the worker has died meanwhile."""
         worker = batch.worker
         try:
-            worker.send(("lower", batch.ident))
+            worker.send((what, batch.ident))
         except _Died:
-            return
-        if not worker.sealed and worker.kind != "heavy":
+            return False
+        if seal and not worker.sealed:
             worker.sealed = True
             self._keep_fast()
+        return True
 
     def _hold_shares(self) -> None:
         """Stop slow requests past each client's share (its newest first) and past the slow
