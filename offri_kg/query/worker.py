@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import itertools
 import logging
+import queue
 import os
 import re
 import threading
@@ -272,7 +273,8 @@ class Stores:
 
 def worker_main(conn: Connection, memory_limit: int | None, quiet: bool = False, slow_after: float = 0.0,
                 ages: bool = True) -> None:
-    """A worker process: confine it, say hello, then run each batch in a thread of its own.
+    """A worker process: confine it, say hello, then run each batch in a thread of its own (a
+    thread that ends a batch at full priority waits for the next one).
     ``quiet``: engine failures are not logged here (the parent reports them to the person);
     ``slow_after``: the pool's setting, from which a query thread's priority falls (0: never);
     ``ages``: past ``slow_after`` a thread drops to the lowest priority whatever its CPU time
@@ -282,14 +284,42 @@ def worker_main(conn: Connection, memory_limit: int | None, quiet: bool = False,
     threading.stack_size(QUERY_STACK)
     stores = Stores()
     send_lock, state_lock = threading.Lock(), threading.Lock()
-    threads: dict[int, tuple[int, int, float]] = {}  # batch -> (native thread id, pthread id, start)
+    threads: dict[int, tuple[int, int, float, float]] = {}  # batch -> (native id, pthread id, start, thread CPU then)
     pending: set[int] = set()  # batches received whose thread has not registered yet
     watched: set[int] = set()  # batches whose CPU time the parent wants to know
     lowered: set[int] = set()  # batches told to yield (before their thread registered, too)
 
+    idle: list[queue.SimpleQueue] = []  # threads waiting for another batch, each on its own queue
+
+    def serve(ident: int, jobs: list[Job]) -> None:
+        """A query thread: runs its batch, then waits a while for another (starting a thread
+        for every batch cost about a tenth of a millisecond a query); a thread whose priority
+        was lowered ends instead (its nice level cannot be raised again without privileges)."""
+        mine: queue.SimpleQueue = queue.SimpleQueue()
+        native = threading.get_native_id()
+        while True:
+            run(ident, jobs)
+            with state_lock:
+                if niceness.pop(native, 0):
+                    return
+                idle.append(mine)
+            try:
+                ident, jobs = mine.get(timeout=30)
+            except queue.Empty:
+                with state_lock:
+                    if mine in idle:
+                        idle.remove(mine)
+                        return
+                ident, jobs = mine.get()  # taken from the idle list just now: the batch is on its way
+            with state_lock:
+                stale = niceness.get(native, 0)  # lowered while idle, from a CPU reading just before
+            if stale:
+                threading.Thread(target=serve, args=(ident, jobs), daemon=True).start()
+                return
+
     def run(ident: int, jobs: list[Job]) -> None:
         with state_lock:
-            threads[ident] = (threading.get_native_id(), threading.get_ident(), time.monotonic())
+            threads[ident] = (threading.get_native_id(), threading.get_ident(), time.monotonic(), time.thread_time())
             pending.discard(ident)
             if ident in lowered:
                 niceness[threads[ident][0]] = 19
@@ -298,11 +328,9 @@ def worker_main(conn: Connection, memory_limit: int | None, quiet: bool = False,
             replies = [reply_to(job, stores) for job in jobs]
         finally:
             with state_lock:
-                ended = threads.pop(ident, None)
+                threads.pop(ident, None)
                 watched.discard(ident)
                 lowered.discard(ident)
-                if ended is not None:  # the kernel may give its id to the next thread
-                    niceness.pop(ended[0], None)
         with send_lock:
             try:
                 conn.send((ident, replies))
@@ -322,9 +350,9 @@ def worker_main(conn: Connection, memory_limit: int | None, quiet: bool = False,
                 watching = set(watched)
             used = {}
             now = time.monotonic()
-            for ident, (native, pthread, started) in reading.items():
-                try:
-                    seconds = time.clock_gettime(time.pthread_getcpuclockid(pthread))
+            for ident, (native, pthread, started, before) in reading.items():
+                try:  # the batch's CPU time: its thread may have run others before
+                    seconds = time.clock_gettime(time.pthread_getcpuclockid(pthread)) - before
                 except (OSError, ValueError):  # the thread just ended
                     continue
                 if slow_after:
@@ -360,7 +388,11 @@ def worker_main(conn: Connection, memory_limit: int | None, quiet: bool = False,
         if message[0] == "run":
             with state_lock:
                 pending.add(message[1])
-            threading.Thread(target=run, args=(message[1], message[2]), daemon=True).start()
+                waiting = idle.pop() if idle else None
+            if waiting is not None:
+                waiting.put((message[1], message[2]))
+            else:
+                threading.Thread(target=serve, args=(message[1], message[2]), daemon=True).start()
         elif message[0] in ("watch", "lower"):
             with state_lock:
                 found = threads.get(message[1])
