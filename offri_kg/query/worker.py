@@ -25,8 +25,8 @@ from __future__ import annotations
 import io
 import itertools
 import logging
-import queue
 import os
+import queue
 import re
 import threading
 import time
@@ -312,7 +312,7 @@ def worker_main(conn: Connection, memory_limit: int | None, quiet: bool = False,
                         return
                 ident, jobs = mine.get()  # taken from the idle list just now: the batch is on its way
             with state_lock:
-                stale = niceness.get(native, 0)  # lowered while idle, from a CPU reading just before
+                stale = niceness.pop(native, 0)  # lowered while idle, from a CPU reading just before
             if stale:
                 threading.Thread(target=serve, args=(ident, jobs), daemon=True).start()
                 return
