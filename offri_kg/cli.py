@@ -425,7 +425,9 @@ def serve(
         if allow_update and not (config.user and config.password):
             raise OffriError("update-credentials-missing")
         if path is not None and not (path / "oxigraph").exists():
-            build_default(path)  # a fresh machine: serve the shipped data
+            if store is not None:  # a typo must not serve example data as if it were the steward's
+                raise OffriError("serve-store-missing", {"path": str(path)})
+            build_default(path)  # a fresh machine: serve the shipped data from the default place
     except OffriError as error:
         _fail(error, language)
     typer.echo(t("serve-ready", language, url=f"http://{host}:{port}/"))

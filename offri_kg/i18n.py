@@ -94,6 +94,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the store at {path} is in use by another offri process; wait for it to finish or give another --store.",
         "nb": "lageret i {path} er i bruk av en annen offri-prosess; vent til den er ferdig, eller oppgi et annet --store.",
     },
+    "serve-store-missing": {
+        "en": "there is no offri store at {path}; build one there with `offri build --store {path}`, or load your data with `offri load --store {path} FILE…` (offri serve puts the shipped example data only in the default place).",
+        "nb": "det finnes ikke noe offri-lager i {path}; bygg et der med `offri build --store {path}`, eller last inn dataene dine med `offri load --store {path} FIL…` (offri serve legger de medfølgende eksempeldataene bare på standardstedet).",
+    },
     "store-missing": {
         "en": "there is no offri store at {path}; load data first with `offri load FILE…`.",
         "nb": "det finnes ikke noe offri-lager i {path}; last inn data først med `offri load FIL…`.",

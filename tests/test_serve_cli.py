@@ -81,3 +81,14 @@ def test_update_needs_credentials_from_the_environment(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OFFRI_SERVE_")}
     run = offri("serve", "--store", tmp_path / "store", "--allow-update", env=env)
     assert run.code == 2 and "OFFRI_SERVE_USER" in run.err and "Traceback" not in run.err
+
+
+@pytest.mark.parametrize("lang, words", [("en", "there is no offri store"), ("nb", "det finnes ikke noe offri-lager")])
+def test_a_store_path_that_holds_no_store_is_refused_not_filled_with_examples(tmp_path: Path, lang: str,
+                                                                              words: str) -> None:
+    """A steward's typo in --store gets an error naming the path, not a catalogue of example
+    data that looks like theirs; nothing is written there."""
+    typo = tmp_path / "my-sotre"
+    run = offri("serve", "--store", typo, "--port", str(free_port()), "--lang", lang, timeout=60)
+    assert run.code == 2 and words in run.err and str(typo) in run.err and "offri build --store" in run.err
+    assert "Traceback" not in run.err and not typo.exists()
