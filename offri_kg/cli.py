@@ -128,10 +128,18 @@ MemoryOption = Annotated[str, typer.Option(
     "--max-memory", help="Memory a query may take before it is stopped (e.g. 1G, 500M).")]
 
 
+def _one_store(store: Path | None, endpoint: str | None) -> None:
+    """``--store`` and ``--endpoint`` name two different stores: giving both is a mistake to
+    point out, not a choice to make silently."""
+    if store is not None and endpoint:
+        raise OffriError("serve-endpoint-or-store")
+
+
 def _open(store: Path | None, endpoint: str | None, timeout: float = 30.0, read_only: bool = False,
           isolate: bool = False, max_memory: int | None = None):
     from offri_kg.store import open_store
 
+    _one_store(store, endpoint)
     return open_store(store, endpoint=endpoint, timeout=timeout, read_only=read_only, isolate=isolate,
                       max_memory=max_memory)
 
@@ -155,6 +163,7 @@ def build(store: StoreOption = None, endpoint: EndpointOption = None, timeout: T
 
     language = _lang(lang)
     try:
+        _one_store(store, endpoint)
         summary = build_remote(endpoint, timeout) if endpoint else build_default(store)
     except OffriError as error:
         _fail(error, language)
@@ -408,8 +417,7 @@ def serve(
     language = _lang(lang)
     path = None if endpoint else (store or default_store_path())
     try:
-        if endpoint and store:
-            raise OffriError("serve-endpoint-or-store")
+        _one_store(store, endpoint)
         for option, value in (("--workers", workers), ("--max-queries", max_queries), ("--slow-queries", slow_queries),
                               ("--client-queries", client_queries), ("--client-slow", client_slow),
                               ("--max-depth", max_depth), ("--max-operators", max_operators)):

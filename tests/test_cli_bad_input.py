@@ -204,3 +204,13 @@ def test_an_update_given_to_offri_query(tmp_path, text: str, kind: str) -> None:
 def test_lang_in_capitals() -> None:
     run = offri("queries", "--lang", "NB")
     assert run.code == 0 and "Samarbeid i en kommune eller et land" in run.out
+
+
+@pytest.mark.parametrize("command", [["build"], ["stats"], ["query", "q14-catalogue"], ["serve"],
+                                     ["load", str(INPUT / "status.ttl")]])
+def test_a_store_and_an_endpoint_together_are_a_mistake_pointed_out(tmp_path, command: list[str]) -> None:
+    """Two stores named at once: refused in words before anything is read or written, not a
+    silent choice of one (the endpoint is never contacted)."""
+    run = offri(*command, "--store", tmp_path / "store", "--endpoint", "http://127.0.0.1:9/sparql", "--lang", "en")
+    assert run.code == 2 and "either --store or --endpoint" in run.err and "Traceback" not in run.err
+    assert not (tmp_path / "store").exists()
