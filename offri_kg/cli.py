@@ -21,6 +21,24 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                        "/ modeller for samarbeid mellom offentlig og frivillig sektor.")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"offri {version('offri')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            typer.echo("offri (not installed)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print offri's version and exit.")] = False) -> None:
+    """offri — models for collaboration between the public and the voluntary sector / modeller
+    for samarbeid mellom offentlig og frivillig sektor."""
+
+
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"

@@ -214,3 +214,10 @@ def test_a_store_and_an_endpoint_together_are_a_mistake_pointed_out(tmp_path, co
     run = offri(*command, "--store", tmp_path / "store", "--endpoint", "http://127.0.0.1:9/sparql", "--lang", "en")
     assert run.code == 2 and "either --store or --endpoint" in run.err and "Traceback" not in run.err
     assert not (tmp_path / "store").exists()
+
+
+def test_version_is_printed_and_nothing_else_runs() -> None:
+    from importlib.metadata import version
+
+    run = offri("--version", "build")
+    assert run.code == 0 and run.out.strip() == f"offri {version('offri')}" and not run.err
