@@ -194,7 +194,9 @@ def load(
     paths: Annotated[list[Path], typer.Argument(help="Data files; each replaces its own named graph.",
                                                 show_default=False)],
     graph: Annotated[Optional[str], typer.Option(help="Named graph IRI (with exactly one file).")] = None,
-    input_format: Annotated[Optional[str], typer.Option("--input-format", "-i")] = None,
+    input_format: Annotated[Optional[str], typer.Option(
+        "--input-format", "-i",
+        help="Input format when the extension does not tell: turtle, trig, ntriples, nquads, jsonld, rdfxml.")] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help="Replace graphs that another file (or no recorded load) wrote.")] = False,
     store: StoreOption = None, endpoint: EndpointOption = None, timeout: TimeoutOption = 30.0,
