@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,8 +140,25 @@ def oxigraph_binary() -> str | None:
     return str(beside) if beside.exists() else shutil.which("oxigraph")
 
 
+def _on_free_ports(start: Callable[[Path], Server], folder: Path) -> Server:
+    """``start(subfolder)``, again (up to three times, in a fresh subfolder, on ports found
+    anew) when the server could not listen: a port found free can be taken by another process
+    before the server binds it (the other test worker starts servers too)."""
+    for attempt in range(3):
+        try:
+            return start(folder / f"try-{attempt}")
+        except RuntimeError as exc:
+            if not any(sign in str(exc) for sign in ("listen", "in use")) or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def start_oxigraph(folder: Path, timeout_s: int | None = None) -> Server:
     """``oxigraph serve`` on a free loopback port with its database in ``folder``."""
+    return _on_free_ports(lambda sub: _start_oxigraph_once(sub, timeout_s), folder)
+
+
+def _start_oxigraph_once(folder: Path, timeout_s: int | None) -> Server:
     binary = oxigraph_binary()
     if binary is None:
         missing("Oxigraph server not installed: pip install -e '.[test]' (PyPI package oxigraph)")
@@ -224,6 +241,10 @@ def start_virtuoso(folder: Path, sparql: dict[str, str] | None = None) -> Server
 
     ``sparql`` overrides keys of the ``[SPARQL]`` section (e.g. a low ``MaxQueryExecutionTime``).
     """
+    return _on_free_ports(lambda sub: _start_virtuoso_once(sub, sparql), folder)
+
+
+def _start_virtuoso_once(folder: Path, sparql: dict[str, str] | None) -> Server:
     template = virtuoso_template()
     if template is None:
         missing(VIRTUOSO_MISSING)
