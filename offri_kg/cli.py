@@ -35,8 +35,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                                 help="Print offri's version and exit.")] = False) -> None:
-    """offri — models for collaboration between the public and the voluntary sector / modeller
-    for samarbeid mellom offentlig og frivillig sektor."""
+    """The options that come before any command (the app's help text is the Typer's)."""
 
 
 class OutputFormat(str, Enum):
@@ -150,7 +149,7 @@ def _one_store(store: Path | None, endpoint: str | None) -> None:
     """``--store`` and ``--endpoint`` name two different stores: giving both is a mistake to
     point out, not a choice to make silently."""
     if store is not None and endpoint:
-        raise OffriError("serve-endpoint-or-store")
+        raise OffriError("store-or-endpoint")
 
 
 def _open(store: Path | None, endpoint: str | None, timeout: float = 30.0, read_only: bool = False,

@@ -461,7 +461,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "default-graph-uri and named-graph-uri are not passed on to a remote store; query it directly for that.",
         "nb": "default-graph-uri og named-graph-uri sendes ikke videre til et eksternt lager; spør det direkte for det.",
     },
-    "serve-endpoint-or-store": {
+    "store-or-endpoint": {
         "en": "give either --store or --endpoint, not both.",
         "nb": "oppgi enten --store eller --endpoint, ikke begge.",
     },
