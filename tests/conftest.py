@@ -1,10 +1,15 @@
-"""What every test shares: no test touches the store of whoever runs the tests."""
+"""What every test shares: no test touches the store of whoever runs the tests; the real
+triple-store servers, started once per test process (a session fixture defined here is one
+fixture; imported into two test modules it would be two, each starting its own server)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from servers import Server, running, start_oxigraph, start_virtuoso
 
 
 @pytest.fixture(autouse=True)
@@ -15,3 +20,34 @@ def own_default_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     path = tmp_path_factory.mktemp("default-store") / "store"
     monkeypatch.setenv("OFFRI_STORE", str(path))
     return path
+
+
+# ---- real SPARQL servers (tests/servers.py) --------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running(start_oxigraph(tmp_path_factory.mktemp("oxigraph"), timeout_s=60)) as server:
+        yield server
+
+
+@pytest.fixture
+def oxigraph_scratch(tmp_path: Path) -> Iterator[Server]:
+    """A throwaway Oxigraph server for tests that leave it busy (a runaway query): stopped after the test."""
+    with running(start_oxigraph(tmp_path / "oxigraph-scratch", timeout_s=10)) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running(start_virtuoso(tmp_path_factory.mktemp("virtuoso"))) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def virtuoso_limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A second Virtuoso with low limits, as public endpoints have: at most 100 rows per answer
+    (more are cut, with only a header to say so) and 1 s per query (a runaway query of a test
+    never outlives it; with the ``timeout`` parameter it answers with a partial result)."""
+    with running(start_virtuoso(tmp_path_factory.mktemp("virtuoso-limited"),
+                                sparql={"MaxQueryExecutionTime": "1", "ResultSetMaxRows": "100"})) as server:
+        yield server

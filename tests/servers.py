@@ -1,6 +1,7 @@
 """Real SPARQL servers for the remote-store tests: Oxigraph server and Virtuoso, on loopback.
 
-Each fixture starts its own server process in a temporary folder, on a free port of 127.0.0.1,
+Each fixture (in ``conftest.py``, so that a session fixture is one fixture, started once per test
+process) starts its own server process in a temporary folder, on a free port of 127.0.0.1,
 waits (bounded) until it answers, and stops it with SIGTERM (SIGKILL if it lingers). Nothing is
 shared with a system-wide installation: Virtuoso's packaged service is never used, only its
 ``virtuoso.ini`` template and binaries.
@@ -24,6 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -294,43 +296,9 @@ def _start_virtuoso_once(folder: Path, sparql: dict[str, str] | None) -> Server:
     return server
 
 
-# ---- fixtures ---------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph"), timeout_s=60)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def oxigraph_scratch(tmp_path: Path) -> Iterator[Server]:
-    """A throwaway Oxigraph server for tests that leave it busy (a runaway query): stopped after the test."""
-    server = start_oxigraph(tmp_path / "oxigraph-scratch", timeout_s=10)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def virtuoso_limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A second Virtuoso with low limits, as public endpoints have: at most 100 rows per answer
-    (more are cut, with only a header to say so) and 1 s per query (a runaway query of a test
-    never outlives it; with the ``timeout`` parameter it answers with a partial result)."""
-    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso-limited"),
-                            sparql={"MaxQueryExecutionTime": "1", "ResultSetMaxRows": "100"})
+@contextmanager
+def running(server: Server) -> Iterator[Server]:
+    """``server`` until the block ends, then stopped (also when a test fails)."""
     try:
         yield server
     finally:

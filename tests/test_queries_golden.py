@@ -14,6 +14,7 @@ from offri_kg.query.bind import bindings
 from offri_kg.query.library import stored_queries
 from offri_kg.resources import example_data_files, reference_data_files
 from offri_kg.store.embedded import EmbeddedStore
+from servers import Server
 
 QUERIES = stored_queries()
 CASES = [(q.id, "default", {}) for q in QUERIES.values()] + [
@@ -63,9 +64,6 @@ def test_golden_on_the_embedded_store(embedded, query_id: str, case: str, params
 
 
 # ---- the same answers from real triple stores ------------------------------------------------------
-
-from servers import Server, oxigraph_server, virtuoso_server  # noqa: E402,F401
-
 
 def _fingerprint(store) -> str:
     """Graphs offri or a test may have written, with their sizes (not the metadata graph, whose

@@ -24,7 +24,7 @@ from offri_kg.store.base import META_GRAPH
 from offri_kg.store.embedded import ValidationFailed
 from offri_kg.query.guard import query_kind
 from offri_kg.store.remote import RemoteStore, load_config
-from servers import Server, free_port, oxigraph_scratch, oxigraph_server, virtuoso_limited, virtuoso_server  # noqa: F401
+from servers import Server, free_port
 
 EXAMPLES = ROOT / "data" / "examples"
 ARENDAL_GRAPH = GRAPH_BASE + "examples/arendal"

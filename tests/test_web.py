@@ -14,7 +14,6 @@ import rdflib
 
 from offri_kg.ingest.read import read_sources
 from offri_kg.store.embedded import EmbeddedStore
-from servers import oxigraph_scratch  # noqa: F401
 from webkit import built_store, client
 
 ACTOR = "https://w3id.org/offri/id/actor/offri-maintainers"
