@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from clikit import offri
+from clikit import invoke
 
 
 def test_build_summarises_and_marks_illustrative_data() -> None:
-    run = offri("build", "--lang", "en")
+    run = invoke("build", "--lang", "en")
     assert run.code == 0, run.err
     assert "offri:Partnership" in run.out and "offri:CollaborationModel" in run.out
     assert "illustrative example data" in run.out
@@ -14,6 +14,6 @@ def test_build_summarises_and_marks_illustrative_data() -> None:
 
 
 def test_build_in_norwegian() -> None:
-    run = offri("build", "--lang", "nb")
+    run = invoke("build", "--lang", "nb")
     assert run.code == 0
     assert "illustrerende eksempeldata" in run.out and "tripler" in run.out

@@ -8,14 +8,14 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from clikit import INPUT, ROOT, offri
+from clikit import INPUT, ROOT, invoke, offri
 
 EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.ttl"))
 BROKEN = [INPUT / "missing-status.ttl", INPUT / "actors.ttl"]
 
 
 def test_shipped_examples_conform() -> None:
-    run = offri("validate", *EXAMPLES, "--lang", "en")
+    run = invoke("validate", *EXAMPLES, "--lang", "en")
     assert run.code == 0, run.out + run.err
     assert "The data conforms" in run.out or "0 violation(s)" in run.out
 
@@ -33,7 +33,7 @@ def test_files_are_validated_together() -> None:
     ("nb", "Samarbeidet skal ha nøyaktig én status"),
 ])
 def test_violation_message_in_both_languages(lang: str, text: str) -> None:
-    run = offri("validate", *BROKEN, "--lang", lang)
+    run = invoke("validate", *BROKEN, "--lang", lang)
     assert run.code == 1
     assert text in run.out
     assert "id:test/partnership" in run.out and "offri:status" in run.out
@@ -46,7 +46,7 @@ def test_language_from_environment() -> None:
 
 
 def test_json_report() -> None:
-    run = offri("validate", *BROKEN, "--format", "json", "--lang", "en")
+    run = invoke("validate", *BROKEN, "--format", "json", "--lang", "en")
     assert run.code == 1
     report = json.loads(run.out)
     assert report["conforms"] is False and report["violations"] == 1
@@ -59,7 +59,7 @@ def test_json_report() -> None:
 
 
 def test_turtle_report_is_a_standard_validation_report() -> None:
-    run = offri("validate", *BROKEN, "--format", "turtle")
+    run = invoke("validate", *BROKEN, "--format", "turtle")
     assert run.code == 1
     graph = rdflib.Graph().parse(data=run.out, format="turtle")
     [report] = graph.subjects(RDF.type, SH.ValidationReport)
@@ -73,15 +73,15 @@ def test_turtle_report_is_a_standard_validation_report() -> None:
 
 def test_warnings_fail_only_when_asked() -> None:
     data = INPUT / "warning-only.ttl"
-    relaxed = offri("validate", data, "--lang", "en")
+    relaxed = invoke("validate", data, "--lang", "en")
     assert relaxed.code == 0 and "Warning" in relaxed.out
-    strict = offri("validate", data, "--fail-on", "warning", "--lang", "en")
+    strict = invoke("validate", data, "--fail-on", "warning", "--lang", "en")
     assert strict.code == 1
 
 
 def test_pyshacl_engine_gives_the_same_report() -> None:
-    ours = json.loads(offri("validate", *BROKEN, "-f", "json").out)
-    theirs = json.loads(offri("validate", *BROKEN, "-f", "json", "--engine", "pyshacl").out)
+    ours = json.loads(invoke("validate", *BROKEN, "-f", "json").out)
+    theirs = json.loads(invoke("validate", *BROKEN, "-f", "json", "--engine", "pyshacl").out)
     assert ours["violations"] > 0 and ours["focusNodes"]  # two empty reports would agree too
     assert ours == theirs
 
@@ -104,11 +104,11 @@ def test_every_rdf_format_is_read(tmp_path, fmt: str, ext: str) -> None:
         else:
             target.write_bytes(ox.serialize([q.triple for q in quads], format=FORMATS[fmt][0]))
         files.append(target)
-    assert offri("validate", *files).code == 0
+    assert invoke("validate", *files).code == 0
     # the same file, with an extension that does not tell, read with --input-format
     odd = tmp_path / "data.txt"
     odd.write_bytes(files[0].read_bytes())
-    assert offri("validate", odd, *files[1:], "--input-format", fmt).code == 0
+    assert invoke("validate", odd, *files[1:], "--input-format", fmt).code == 0
 
 
 def test_nothing_read_is_modified(tmp_path) -> None:
@@ -121,6 +121,6 @@ def test_nothing_read_is_modified(tmp_path) -> None:
         shutil.copy2(path, tmp_path / path.name)
         copies.append(tmp_path / path.name)
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.iterdir()}
-    run = offri("validate", *copies, "--format", "turtle", cwd=tmp_path)
+    run = invoke("validate", *copies, "--format", "turtle", cwd=tmp_path)
     assert run.code == 1 and "sh:Violation" in run.out  # it did read them: the violation is reported
     assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.iterdir()} == before

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from clikit import offri
+from clikit import invoke, offri
 
 NQUOTE = "<urn:test:a> <urn:test:b> "
 
@@ -30,7 +30,7 @@ def test_json_ld_nested_past_any_reader_is_refused_in_words(tmp_path: Path) -> N
 def test_json_ld_with_a_five_thousand_digit_number_is_read(tmp_path: Path) -> None:
     big = tmp_path / "big.jsonld"
     big.write_text('{"@id": "urn:test:a", "urn:test:p": ' + "9" * 5000 + "}")
-    run = offri("validate", big, "--lang", "en")
+    run = invoke("validate", big, "--lang", "en")
     assert run.code == 0, run.err
 
 
@@ -57,11 +57,11 @@ def test_paths_that_never_end_are_refused(tmp_path: Path, command: list[str]) ->
 
 def test_control_characters_from_input_are_shown_escaped(tmp_path: Path) -> None:
     name = tmp_path / "bad\x1b[2J\x07name.ttl"
-    run = offri("validate", name, "--lang", "en")
+    run = invoke("validate", name, "--lang", "en")
     assert run.code == 2 and "\x1b" not in run.err and "\\x1b[2J\\x07name.ttl" in run.err
     broken = tmp_path / "broken.ttl"
     broken.write_text(NQUOTE + '"ok" .\n<urn:test:\x1b[31m> <urn:test:b> "x" .\n')
-    run = offri("validate", broken, "--lang", "en")
+    run = invoke("validate", broken, "--lang", "en")
     assert run.code == 2 and "\x1b" not in run.err
 
 
@@ -76,27 +76,27 @@ def test_control_characters_are_escaped_in_page_messages(tmp_path: Path) -> None
 def test_a_raw_nul_inside_a_literal_is_data_not_a_binary_file(tmp_path: Path) -> None:
     nul = tmp_path / "nul.nt"
     nul.write_bytes((NQUOTE + '"before\x00after" .\n').encode())
-    assert offri("validate", nul).code == 0
+    assert invoke("validate", nul).code == 0
     binary = tmp_path / "picture.ttl"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe")
-    run = offri("validate", binary, "--lang", "en")
+    run = invoke("validate", binary, "--lang", "en")
     assert run.code == 2 and "binary file" in one_line(run)
 
 
 def test_an_empty_file_conforms_with_a_note_and_load_says_there_is_nothing(tmp_path: Path) -> None:
     empty = tmp_path / "empty.ttl"
     empty.write_text("")
-    run = offri("validate", empty, "--lang", "en")
+    run = invoke("validate", empty, "--lang", "en")
     assert run.code == 0 and "conforms" in run.out and "no data" in run.out
-    load = offri("load", "--store", tmp_path / "store", empty, "--lang", "en")
+    load = invoke("load", "--store", tmp_path / "store", empty, "--lang", "en")
     assert load.code == 2 and "no data to load" in one_line(load)
 
 
 def test_a_blank_node_graph_name_is_valid_rdf_but_no_store_graph(tmp_path: Path) -> None:
     trig = tmp_path / "blank.trig"
     trig.write_text('_:g { <urn:test:a> <urn:test:b> "c" }\n')
-    assert offri("validate", trig).code == 0
-    load = offri("load", "--store", tmp_path / "store", trig, "--lang", "en")
+    assert invoke("validate", trig).code == 0
+    load = invoke("load", "--store", tmp_path / "store", trig, "--lang", "en")
     assert load.code == 2 and "blank node" in one_line(load)
 
 

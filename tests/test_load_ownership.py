@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from clikit import offri
+from clikit import invoke, offri
 from offri_kg.errors import OffriError
 from offri_kg.ingest.read import GRAPH_BASE, read_sources
 from offri_kg.store.base import META_GRAPH
@@ -106,11 +106,11 @@ def test_a_remote_store_keeps_files_in_their_graphs_by_the_same_rules(
 def test_the_cli_names_both_sources_and_counts_every_graph(tmp_path: Path) -> None:
     files = _files(tmp_path)
     store = tmp_path / "store"
-    assert offri("load", "--store", store, files["first"]).code == 0
+    assert invoke("load", "--store", store, files["first"]).code == 0
     refused = offri("load", "--store", store, files["trig"], "--lang", "en")
     assert refused.code == 2 and "mine/first.ttl" in refused.err and "sneaky.trig" in refused.err
     assert "--replace" in refused.err and "Traceback" not in refused.err
-    done = offri("load", "--store", store, files["trig"], "--replace", "--lang", "en")
+    done = invoke("load", "--store", store, files["trig"], "--replace", "--lang", "en")
     assert done.code == 0, done.err
     lines = done.out.strip().splitlines()
     assert any(line.startswith(f"replaced <{OWNED}>: it now holds 1 triples") for line in lines)

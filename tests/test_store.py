@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from clikit import INPUT, ROOT, offri
+from clikit import INPUT, ROOT, invoke, offri
 from offri_kg.errors import OffriError
 from offri_kg.ingest.read import read_sources
 from offri_kg.resources import example_data_files
@@ -61,7 +61,7 @@ def test_reloading_replaces_the_graph(store_path: Path, tmp_path: Path) -> None:
 
 
 def test_a_violation_loads_nothing(store_path: Path) -> None:
-    offri("load", *example_data_files(), "--store", store_path)
+    invoke("load", *example_data_files(), "--store", store_path)
     before = dump(store_path)
     run = offri("load", INPUT / "missing-status.ttl", INPUT / "actors.ttl", "--store", store_path, "--lang", "en")
     assert run.code == 1
@@ -77,17 +77,17 @@ def test_a_violation_loads_nothing(store_path: Path) -> None:
 
 def test_references_resolve_against_the_store(store_path: Path) -> None:
     """A file may name actors loaded earlier from another file."""
-    assert offri("load", INPUT / "actors.ttl", "--store", store_path).code == 0
-    run = offri("load", INPUT / "missing-status.ttl", INPUT / "status.ttl", "--store", store_path)
+    assert invoke("load", INPUT / "actors.ttl", "--store", store_path).code == 0
+    run = invoke("load", INPUT / "missing-status.ttl", INPUT / "status.ttl", "--store", store_path)
     assert run.code == 0, run.err
 
 
 def test_an_unreadable_second_file_loads_nothing(store_path: Path, tmp_path: Path) -> None:
-    offri("load", *example_data_files(), "--store", store_path)
+    invoke("load", *example_data_files(), "--store", store_path)
     before = dump(store_path)
     broken = tmp_path / "broken.ttl"
     broken.write_text("<http://e/a> <http://e/b> .\n")
-    run = offri("load", INPUT / "actors.ttl", broken, "--store", store_path, "--lang", "nb")
+    run = invoke("load", INPUT / "actors.ttl", broken, "--store", store_path, "--lang", "nb")
     assert run.code == 2 and "broken.ttl:1:" in run.err and "syntaksfeil" in run.err
     assert dump(store_path) == before
 
@@ -113,7 +113,7 @@ def _load_under_way(big: Path, store_path: Path, *extra: str, **pipes: object) -
 
 
 def test_a_killed_load_leaves_the_store_as_it_was(store_path: Path, tmp_path: Path) -> None:
-    offri("load", *example_data_files(), "--store", store_path)
+    invoke("load", *example_data_files(), "--store", store_path)
     before = dump(store_path)
     big = _big_file(tmp_path)
     journal = store_path / "load-in-progress.json"
@@ -126,12 +126,12 @@ def test_a_killed_load_leaves_the_store_as_it_was(store_path: Path, tmp_path: Pa
         EmbeddedStore(store_path).close()  # the next writer puts it back in place
         assert not journal.exists() and not (store_path / "snapshot").exists()
         assert dump(store_path) == before
-    run = offri("stats", "--store", store_path)
+    run = invoke("stats", "--store", store_path)
     assert run.code == 0 and "graph:examples/arendal" in run.out
 
 
 def test_ctrl_c_during_a_load_says_what_happens_and_undoes_it(store_path: Path, tmp_path: Path) -> None:
-    offri("load", *example_data_files(), "--store", store_path)
+    invoke("load", *example_data_files(), "--store", store_path)
     before = dump(store_path)
     proc = _load_under_way(_big_file(tmp_path), store_path, "--lang", "en",
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -150,31 +150,31 @@ def test_a_second_writer_is_told_the_store_is_in_use(store_path: Path) -> None:
 
 
 def test_export_round_trips(store_path: Path, tmp_path: Path) -> None:
-    offri("load", *example_data_files(), "--store", store_path)
+    invoke("load", *example_data_files(), "--store", store_path)
     out = tmp_path / "dump.nq"
-    assert offri("export", "--store", store_path, "-o", out).code == 0
+    assert invoke("export", "--store", store_path, "-o", out).code == 0
     quads = list(ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS))
     assert len(quads) == sum(1 for _ in ox.parse(dump(store_path), ox.RdfFormat.N_QUADS))
-    one = offri("export", "--store", store_path, "--graph", "https://w3id.org/offri/graph/examples/arendal",
+    one = invoke("export", "--store", store_path, "--graph", "https://w3id.org/offri/graph/examples/arendal",
                 "-f", "turtle")
     assert one.code == 0
     assert len(list(ox.parse(one.out.encode(), ox.RdfFormat.TURTLE))) == len(
         list(ox.parse(path=str(ARENDAL), format=ox.RdfFormat.TURTLE)))
-    trig = offri("export", "--store", store_path, "-f", "trig")
+    trig = invoke("export", "--store", store_path, "-f", "trig")
     assert len(list(ox.parse(trig.out.encode(), ox.RdfFormat.TRIG))) == len(quads)
-    missing = offri("export", "--store", store_path, "--graph", "https://w3id.org/offri/graph/nope", "--lang", "en")
+    missing = invoke("export", "--store", store_path, "--graph", "https://w3id.org/offri/graph/nope", "--lang", "en")
     assert missing.code == 2 and "no graph" in missing.err
 
 
 def test_stats(store_path: Path) -> None:
-    offri("load", *example_data_files(), "--store", store_path)
-    run = offri("stats", "--store", store_path, "--lang", "nb")
+    invoke("load", *example_data_files(), "--store", store_path)
+    run = invoke("stats", "--store", store_path, "--lang", "nb")
     assert run.code == 0
     assert "Grafer" in run.out and "offri:Partnership" in run.out and "arendal.ttl" in run.out
 
 
 def test_opening_a_missing_store_read_only(tmp_path: Path) -> None:
-    run = offri("stats", "--store", tmp_path / "nothing", "--lang", "en")
+    run = invoke("stats", "--store", tmp_path / "nothing", "--lang", "en")
     assert run.code == 2 and "load data first" in run.err
 
 
@@ -247,15 +247,15 @@ def test_a_blank_node_graph_name_is_refused_and_the_store_stays_usable(tmp_path:
     assert "navngir grafer med IRI-er" in offri("load", "--store", store, bad, "--lang", "nb").err
     good = tmp_path / "good.ttl"
     good.write_text('<urn:ex:a> <urn:ex:p> "x" .\n', encoding="utf-8")
-    assert offri("load", "--store", store, good).code == 0
+    assert invoke("load", "--store", store, good).code == 0
 
 
 def test_offris_own_graphs_cannot_be_loaded_into(tmp_path: Path) -> None:
     store = tmp_path / "store"
     data = tmp_path / "x.ttl"
     data.write_text('<urn:ex:a> <urn:ex:p> "x" .\n', encoding="utf-8")
-    assert offri("load", "--store", store, data).code == 0
-    before = offri("export", "--store", store).out
+    assert invoke("load", "--store", store, data).code == 0
+    before = invoke("export", "--store", store).out
     meta = "https://w3id.org/offri/graph/meta"
     refused = offri("load", "--store", store, data, "--graph", meta, "--lang", "en")
     assert refused.code == 2 and "offri's own graphs" in refused.err
@@ -263,25 +263,25 @@ def test_offris_own_graphs_cannot_be_loaded_into(tmp_path: Path) -> None:
     trig.write_text(f'<{meta}> {{ <urn:ex:a> <urn:ex:p> "forged" . }}\n', encoding="utf-8")
     refused = offri("load", "--store", store, trig, "--lang", "en")
     assert refused.code == 2 and "offri's own graphs" in refused.err
-    assert offri("export", "--store", store).out == before
+    assert invoke("export", "--store", store).out == before
 
 
 def test_a_file_name_with_a_space_loads(tmp_path: Path) -> None:
     data = tmp_path / "my data.ttl"
     data.write_text('<urn:ex:a> <urn:ex:p> "x" .\n', encoding="utf-8")
-    loaded = offri("load", "--store", tmp_path / "store", data)
+    loaded = invoke("load", "--store", tmp_path / "store", data)
     assert loaded.code == 0, loaded.err
-    assert "graph:file/my%20data" in offri("stats", "--store", tmp_path / "store").out
+    assert "graph:file/my%20data" in invoke("stats", "--store", tmp_path / "store").out
 
 
 def test_turtle_export_needs_one_graph(tmp_path: Path) -> None:
     store = tmp_path / "store"
     data = tmp_path / "x.ttl"
     data.write_text('<urn:ex:a> <urn:ex:p> "x" .\n', encoding="utf-8")
-    assert offri("load", "--store", store, data).code == 0
-    refused = offri("export", "--store", store, "-f", "turtle", "--lang", "en")
+    assert invoke("load", "--store", store, data).code == 0
+    refused = invoke("export", "--store", store, "-f", "turtle", "--lang", "en")
     assert refused.code == 2 and "--graph" in refused.err
-    one = offri("export", "--store", store, "-f", "turtle", "--graph", "https://w3id.org/offri/graph/file/x")
+    one = invoke("export", "--store", store, "-f", "turtle", "--graph", "https://w3id.org/offri/graph/file/x")
     assert one.code == 0 and len(list(ox.parse(one.out.encode(), ox.RdfFormat.TURTLE))) == 1
 
 
@@ -315,10 +315,10 @@ def test_two_files_that_would_share_a_graph_are_refused_and_a_replace_says_so(tm
     store = tmp_path / "store"
     both = offri("load", "--store", store, tmp_path / "a" / "x.ttl", tmp_path / "b" / "x.ttl", "--lang", "en")
     assert both.code == 2 and "would both go into" in both.err
-    assert offri("load", "--store", store, tmp_path / "a" / "x.ttl", "--lang", "en").out.startswith("loaded 1 triples")
+    assert invoke("load", "--store", store, tmp_path / "a" / "x.ttl", "--lang", "en").out.startswith("loaded 1 triples")
     other = offri("load", "--store", store, tmp_path / "b" / "x.ttl", "--lang", "en")  # a file of the same name
     assert other.code == 2 and "a/x.ttl" in other.err and "b/x.ttl" in other.err and "--replace" in other.err
-    again = offri("load", "--store", store, tmp_path / "b" / "x.ttl", "--replace", "--lang", "nb")
+    again = invoke("load", "--store", store, tmp_path / "b" / "x.ttl", "--replace", "--lang", "nb")
     assert again.code == 0 and again.out.startswith("erstattet <https://w3id.org/offri/graph/file/x>")
-    same = offri("load", "--store", store, tmp_path / "b" / "x.ttl", "--lang", "en")  # its own graph now
+    same = invoke("load", "--store", store, tmp_path / "b" / "x.ttl", "--lang", "en")  # its own graph now
     assert same.code == 0 and same.out.startswith("replaced")
