@@ -18,7 +18,7 @@ from rdflib.collection import Collection
 
 from offri_kg.ingest.read import read_source
 from offri_kg.store.embedded import EmbeddedStore
-from webkit import client
+from webkit import client, empty_store
 
 HERE = Path(__file__).parent / "w3c" / "sparql11-protocol"
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -87,7 +87,7 @@ TESTS = load_manifest()
 
 
 def make_store(path: Path, graphs: list[tuple[Path, str]]) -> Path:
-    store = EmbeddedStore(path)
+    store = EmbeddedStore(empty_store(path))
     for file, iri in graphs:
         store.load([read_source(file)], graph=iri)
     store.close()
