@@ -1,14 +1,17 @@
 """What every test shares: no test touches the store of whoever runs the tests; the real
 triple-store servers, started once per test process (a session fixture defined here is one
-fixture; imported into two test modules it would be two, each starting its own server)."""
+fixture; imported into two test modules it would be two, each starting its own server); the
+reference validator's reports, shared by the test processes of a run."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import rulekit
 from servers import Server, running, start_oxigraph, start_virtuoso
 
 
@@ -20,6 +23,16 @@ def own_default_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     path = tmp_path_factory.mktemp("default-store") / "store"
     monkeypatch.setenv("OFFRI_STORE", str(path))
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_pyshacl_reports(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """pyshacl's reports (``rulekit.pyshacl_report``) kept in this run's temporary folder, which
+    every test process of the run (pytest-xdist's workers: their own folders are inside it) sees."""
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_folder = run_folder.parent
+    rulekit.share_reports_in(run_folder / "pyshacl-reports")
 
 
 # ---- real SPARQL servers (tests/servers.py) --------------------------------------------------------

@@ -6,6 +6,9 @@ A fixture is a SPARQL Update applied to tests/fixtures/base.ttl that breaks exac
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -118,12 +121,42 @@ def sparql_parsed_once() -> Iterator[None]:
 
 
 _PREPARED: dict[tuple, Any] = {}
+_REPORTS: dict[str, ValidationReport] = {}  # pyshacl's reports in this process, by content_key
+_SHARED: list[Path] = []  # a folder the test processes of this run share reports in (conftest.py)
+
+
+def share_reports_in(folder: Path) -> None:
+    """Keep pyshacl's reports in ``folder`` too, where the other test processes of this run
+    find them (the same dataset is validated by tests in two modules)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _SHARED[:] = [folder]
+
+
+def content_key(store: ox.Store) -> str:
+    """A hash of what ``store`` holds, the same for the same quads whatever its blank nodes
+    are called (each ``dataset()`` parses the reference data, with new blank nodes, again)."""
+    canonical = ox.Dataset(store)
+    canonical.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return hashlib.sha256("\n".join(sorted(map(str, canonical))).encode()).hexdigest()
 
 
 def pyshacl_report(store: ox.Store) -> ValidationReport:
-    """The reference engine's report (pyshacl, through offri's ``--engine pyshacl`` path)."""
-    with sparql_parsed_once():
-        return validate_graph(store_to_rdflib(store), project_shapes())
+    """The reference engine's report (pyshacl, through offri's ``--engine pyshacl`` path),
+    computed once per dataset content in a test run: the shapes, pyshacl and offri do not
+    change during a run, so the same quads get the same report."""
+    key = content_key(store)
+    if key not in _REPORTS:
+        kept = _SHARED[0] / f"{key}.pickle" if _SHARED else None
+        if kept is not None and kept.exists():
+            _REPORTS[key] = pickle.loads(kept.read_bytes())
+        else:
+            with sparql_parsed_once():
+                _REPORTS[key] = validate_graph(store_to_rdflib(store), project_shapes())
+            if kept is not None:  # written whole, then renamed: another process never reads half
+                partial = kept.with_suffix(f".{os.getpid()}.partial")
+                partial.write_bytes(pickle.dumps(_REPORTS[key]))
+                partial.replace(kept)
+    return _REPORTS[key]
 
 
 def summary(report: ValidationReport) -> tuple[tuple, ...]:
