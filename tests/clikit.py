@@ -41,7 +41,7 @@ def offri(*args: str | Path, cwd: Path | None = None, timeout: float = 300, env:
     environment = {**os.environ, **ENVIRONMENT, **(env or {})}
     for name in UNSET:
         environment.pop(name, None)
-    proc = subprocess.run([sys.executable, "-m", "offri_kg.cli", *map(str, args)], cwd=cwd or ROOT,
+    proc = subprocess.run([sys.executable, "-m", "offri_kg.cli", *map(str, args)], cwd=cwd or ROOT, check=False,
                           capture_output=True, text=True, timeout=timeout, env=environment)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 

@@ -10,9 +10,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 import rulekit
 from servers import Server, running, start_oxigraph, start_virtuoso
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--regenerate-golden", action="store_true",
+                     help="write each stored query's answer on the embedded store as its golden answer "
+                          "(tests/golden/), then compare as usual; refused when CI is set")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("regenerate_golden") and os.environ.get("CI"):
+        raise pytest.UsageError("--regenerate-golden rewrites the golden answers that a CI run must compare "
+                                "against; run it on your machine (without CI) and commit the changes you meant")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if config.getoption("regenerate_golden"):
+        terminalreporter.write_line("golden answers rewritten from the embedded store: review `git diff tests/golden`")
 
 
 @pytest.fixture(autouse=True)

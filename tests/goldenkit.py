@@ -9,6 +9,7 @@ compared by value and xsd:string as plain text.
 from __future__ import annotations
 
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -54,5 +55,10 @@ def read_golden(query_id: str, case: str = "default") -> dict:
 
 
 def write_golden(query_id: str, result: dict, case: str = "default") -> None:
+    """Write a golden answer (``pytest --regenerate-golden``): whole or not at all, so that a test
+    process reading it meanwhile never sees half a file."""
     GOLDEN.mkdir(exist_ok=True)
-    golden_path(query_id, case).write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    path = golden_path(query_id, case)
+    partial = path.with_suffix(f".{os.getpid()}.partial")
+    partial.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    partial.replace(path)

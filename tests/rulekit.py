@@ -103,8 +103,8 @@ def sparql_parsed_once() -> Iterator[None]:
     """
     original = sparql_processor.SPARQLProcessor.query
 
-    def query(self: Any, query_object: Any, initBindings: Mapping | None = None,  # noqa: N803
-              initNs: Mapping | None = None, base: str | None = None, DEBUG: bool = False) -> Any:  # noqa: N803
+    def query(self: Any, query_object: Any, initBindings: Mapping | None = None,
+              initNs: Mapping | None = None, base: str | None = None, DEBUG: bool = False) -> Any:
         if isinstance(query_object, str):
             namespaces = tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items()))
             key = (query_object, namespaces, base)

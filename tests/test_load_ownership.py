@@ -18,6 +18,7 @@ from offri_kg.store.remote import RemoteStore
 from servers import Server
 from test_remote_store import reset
 
+pytestmark = pytest.mark.xdist_group("servers")  # with -n, one worker runs these and starts their servers
 OWNED = GRAPH_BASE + "file/first"
 NEW = "urn:test:new-graph"
 

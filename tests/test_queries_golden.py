@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from goldenkit import golden_path, normalise, read_golden
+from goldenkit import golden_path, normalise, read_golden, write_golden
 from offri_kg.ingest.read import read_sources
 from offri_kg.query.bind import bindings
 from offri_kg.query.library import stored_queries
@@ -16,6 +16,7 @@ from offri_kg.resources import example_data_files, reference_data_files
 from offri_kg.store.embedded import EmbeddedStore
 from servers import Server
 
+pytestmark = pytest.mark.xdist_group("servers")  # with -n, one worker runs these and starts their servers
 QUERIES = stored_queries()
 CASES = [(q.id, "default", {}) for q in QUERIES.values()] + [
     (q.id, name, params) for q in QUERIES.values() for name, params in q.cases.items()]
@@ -54,6 +55,16 @@ def embedded(tmp_path_factory):
     store.load(read_sources(example_data_files()))
     yield store
     store.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def golden_answers(request: pytest.FixtureRequest) -> None:
+    """With ``--regenerate-golden``, every case's answer on the embedded store is written as its
+    golden answer before the tests below compare against the golden answers as always."""
+    if request.config.getoption("regenerate_golden"):
+        store = request.getfixturevalue("embedded")
+        for query_id, case, params in CASES:
+            write_golden(query_id, answer(store, query_id, params), case)
 
 
 @pytest.mark.parametrize("query_id, case, params", CASES, ids=IDS)
