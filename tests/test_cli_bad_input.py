@@ -8,6 +8,7 @@ import pytest
 
 from clikit import INPUT, invoke, offri
 from netkit import canary
+from storekit import empty_store
 
 GOOD = INPUT / "actors.ttl"
 
@@ -144,7 +145,7 @@ def test_bad_language(tmp_path) -> None:
 def _small_store(tmp_path):
     data = tmp_path / "a.ttl"
     data.write_text('<urn:ex:a> <urn:ex:p> "x" .\n', encoding="utf-8")
-    store = tmp_path / "store"
+    store = empty_store(tmp_path / "store")
     assert invoke("load", "--store", store, data).code == 0
     return store
 

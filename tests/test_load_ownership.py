@@ -16,6 +16,7 @@ from offri_kg.store.base import META_GRAPH
 from offri_kg.store.embedded import EmbeddedStore
 from offri_kg.store.remote import RemoteStore
 from servers import Server
+from storekit import empty_store
 from test_remote_store import reset
 
 pytestmark = pytest.mark.xdist_group("servers")  # with -n, one worker runs these and starts their servers
@@ -82,7 +83,7 @@ def check_rules(store: "EmbeddedStore | RemoteStore", files: dict[str, Path]) ->
 
 
 def test_the_embedded_store_keeps_files_in_their_graphs(tmp_path: Path) -> None:
-    store = EmbeddedStore(tmp_path / "store")
+    store = EmbeddedStore(empty_store(tmp_path / "store"))
     try:
         check_rules(store, _files(tmp_path))
     finally:
@@ -120,7 +121,7 @@ def test_the_cli_names_both_sources_and_counts_every_graph(tmp_path: Path) -> No
 
 def test_a_graph_no_load_recorded_is_not_taken_silently(tmp_path: Path) -> None:
     files = _files(tmp_path)
-    store = EmbeddedStore(tmp_path / "store")
+    store = EmbeddedStore(empty_store(tmp_path / "store"))
     try:
         store.update(f'INSERT DATA {{ GRAPH <{NEW}> {{ <urn:test:u> <urn:test:p> "by hand" }} }}')
         with pytest.raises(OffriError) as unrecorded:
@@ -136,7 +137,7 @@ def test_two_stewards_home_folders_are_two_sources(tmp_path: Path, monkeypatch: 
     """``~/data/good.ttl`` of one steward is not the other's, though the records write both
     ``~/data/good.ttl`` (a home folder's name is not published): the second is refused, naming
     whose the graph is; the first steward reloads the file as before."""
-    store = EmbeddedStore(tmp_path / "store")
+    store = EmbeddedStore(empty_store(tmp_path / "store"))
     try:
         for steward, text in (("anna", "mine"), ("bo", "theirs")):
             (tmp_path / steward / "data").mkdir(parents=True)

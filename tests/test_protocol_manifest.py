@@ -18,7 +18,8 @@ from rdflib.collection import Collection
 
 from offri_kg.ingest.read import read_source
 from offri_kg.store.embedded import EmbeddedStore
-from webkit import client, empty_store
+from storekit import empty_store
+from webkit import client
 
 HERE = Path(__file__).parent / "w3c" / "sparql11-protocol"
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

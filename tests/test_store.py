@@ -17,13 +17,14 @@ from offri_kg.errors import OffriError
 from offri_kg.ingest.read import read_sources
 from offri_kg.resources import example_data_files
 from offri_kg.store.embedded import EmbeddedStore, ValidationFailed
+from storekit import empty_store
 
 ARENDAL = ROOT / "data" / "examples" / "arendal.ttl"
 
 
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
-    return tmp_path / "store"
+    return empty_store(tmp_path / "store")
 
 
 def dump(path: Path) -> bytes:
@@ -239,7 +240,7 @@ def test_a_second_writer_never_undoes_a_running_load(store_path: Path) -> None:
 
 # ---- findings of an adversarial run of the CLI (2026-11-27) -------------------------------------
 def test_a_blank_node_graph_name_is_refused_and_the_store_stays_usable(tmp_path: Path) -> None:
-    store = tmp_path / "store"
+    store = empty_store(tmp_path / "store")
     bad = tmp_path / "bg.nq"
     bad.write_text('<http://example.org/a> <http://example.org/p> "q" _:g .\n', encoding="utf-8")
     refused = offri("load", "--store", store, bad, "--lang", "en")
@@ -251,7 +252,7 @@ def test_a_blank_node_graph_name_is_refused_and_the_store_stays_usable(tmp_path:
 
 
 def test_offris_own_graphs_cannot_be_loaded_into(tmp_path: Path) -> None:
-    store = tmp_path / "store"
+    store = empty_store(tmp_path / "store")
     data = tmp_path / "x.ttl"
     data.write_text('<urn:ex:a> <urn:ex:p> "x" .\n', encoding="utf-8")
     assert invoke("load", "--store", store, data).code == 0
@@ -275,7 +276,7 @@ def test_a_file_name_with_a_space_loads(tmp_path: Path) -> None:
 
 
 def test_turtle_export_needs_one_graph(tmp_path: Path) -> None:
-    store = tmp_path / "store"
+    store = empty_store(tmp_path / "store")
     data = tmp_path / "x.ttl"
     data.write_text('<urn:ex:a> <urn:ex:p> "x" .\n', encoding="utf-8")
     assert invoke("load", "--store", store, data).code == 0
@@ -292,7 +293,7 @@ def test_replacing_a_graph_is_checked_against_the_graphs_that_use_it(tmp_path: P
     examples = ROOT / "data" / "examples"
     for name in ("arendal.ttl", "steinkjer.ttl"):
         (tmp_path / name).write_text((examples / name).read_text(encoding="utf-8"), encoding="utf-8")
-    store = EmbeddedStore(tmp_path / "store")
+    store = EmbeddedStore(empty_store(tmp_path / "store"))
     store.load(read_sources([tmp_path / "arendal.ttl", tmp_path / "steinkjer.ttl"]))
     before = store.export(ox.RdfFormat.N_QUADS)
     text = (tmp_path / "arendal.ttl").read_text(encoding="utf-8")
@@ -312,7 +313,7 @@ def test_two_files_that_would_share_a_graph_are_refused_and_a_replace_says_so(tm
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "x.ttl").write_text(f'<urn:ex:{folder}> <urn:ex:p> "x" .\n', encoding="utf-8")
-    store = tmp_path / "store"
+    store = empty_store(tmp_path / "store")
     both = offri("load", "--store", store, tmp_path / "a" / "x.ttl", tmp_path / "b" / "x.ttl", "--lang", "en")
     assert both.code == 2 and "would both go into" in both.err
     assert invoke("load", "--store", store, tmp_path / "a" / "x.ttl", "--lang", "en").out.startswith("loaded 1 triples")
