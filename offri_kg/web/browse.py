@@ -18,8 +18,9 @@ from starlette.responses import Response
 from offri_kg.errors import OffriError
 from offri_kg.query.bind import bindings, with_values_block
 from offri_kg.query.library import get_stored_query, stored_queries
+from offri_kg.vocab import OFFRI
 from offri_kg.web import catalogue
-from offri_kg.web.pages import OFFRI, cell, html_page, language, link
+from offri_kg.web.pages import cell, html_page, language, link
 from offri_kg.web.state import state_of
 from offri_kg.web.text import w
 

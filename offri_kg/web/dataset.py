@@ -22,7 +22,7 @@ from starlette.responses import FileResponse, Response
 
 from offri_kg.errors import OffriError
 from offri_kg.query.library import stored_queries
-from offri_kg.web.pages import BASE
+from offri_kg.vocab import BASE, DCT, VOID
 from offri_kg.web.state import ServeState, state_of
 
 
@@ -31,7 +31,7 @@ async def void(request: Request) -> Response:
     rows = (await state_of(request).run(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", want_rows=True)).rows
     root = str(request.base_url)
-    lines = ["@prefix void: <http://rdfs.org/ns/void#> .", "@prefix dct: <http://purl.org/dc/terms/> .",
+    lines = [f"@prefix void: <{VOID}> .", f"@prefix dct: <{DCT}> .",
              f"<{root}.well-known/void#offri> a void:Dataset ;",
              '  dct:title "offri – samarbeidsmodeller"@nb, "offri – collaboration models"@en ;',
              f"  void:sparqlEndpoint <{root}sparql> ;", f"  void:dataDump <{root}dump.nq> ;",

@@ -17,26 +17,25 @@ from starlette.responses import RedirectResponse, Response
 
 from offri_kg.errors import OffriError
 from offri_kg.query.negotiate import choose
+from offri_kg.vocab import BASE, DCT, OFFRI, RDF_TYPE, RDFS, SKOS, sparql_prefixes
 from offri_kg.web import catalogue
-from offri_kg.web.pages import BASE, OFFRI, cell, html_page, language, link
+from offri_kg.web.pages import cell, html_page, language, link
 from offri_kg.web.state import state_of
 from offri_kg.web.text import w
 
 ILLUSTRATIVE = OFFRI + "illustrative"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-DCT = "http://purl.org/dc/terms/"
 #: URL path prefixes of minted resources (slash URIs: 303 to a document)
 MINTED = ("id", "vocab", "graph")
-RDF_EXTENSIONS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
-                  "rdf": "application/rdf+xml"}
+#: a document's RDF twins by file ending (``/doc/x.ttl``), in the order pages list them
+RDF_EXTENSIONS = {fmt.file_extension: fmt.media_type
+                  for fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML)}
 #: schema.org types for the JSON-LD a page embeds
 SCHEMA_TYPES = {OFFRI + "Actor": "Organization", OFFRI + "Municipality": "GovernmentOrganization",
                 OFFRI + "Partnership": "Project", OFFRI + "CollaborationModel": "HowTo", OFFRI + "Case": "Report",
                 OFFRI + "Goal": "Thing", SKOS + "Concept": "DefinedTerm", SKOS + "ConceptScheme": "DefinedTermSet"}
 #: what may not appear in a document path (it would end or escape the IRI in a query)
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\#\x7f]')
+#: what a document is offered as, preferred first
 DOC_OFFERS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
 
 
@@ -142,7 +141,7 @@ async def ontology_page(lang: str, request: Request) -> Response:
     """The ontology as a page: each class and property with its label, definition and an
     anchor, so the hash URIs ``…/ns#Term`` land on their own entry."""
     rows = (await state_of(request).run(
-        catalogue.PREFIXES + "PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+        catalogue.PREFIXES + sparql_prefixes("owl") +
         "SELECT ?term ?kind (SAMPLE(?l_) AS ?label) (SAMPLE(?c_) AS ?comment) WHERE { "
         "VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty } "
         f"?term a ?kind . FILTER(STRSTARTS(STR(?term), \"{OFFRI}\")) "

@@ -16,10 +16,8 @@ from starlette.responses import Response
 
 from offri_kg.i18n import LANGS
 from offri_kg.names import shorten
+from offri_kg.vocab import BASE
 from offri_kg.web.text import w
-
-BASE = "https://w3id.org/offri/"
-OFFRI = BASE + "ns#"
 
 
 def language(request: Request) -> str:
