@@ -45,14 +45,8 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "label-severity-": tuple(s.value for s in Severity),
     # validate/report.py: t("report-note-" + note); validate/__init__.py adds the only note, "no-data"
     "report-note-": ("no-data",),
-    # templates/ontology.html: w("ontology-" ~ kind), the owl kinds web/app.py's ontology page groups by
+    # templates/ontology.html: w("ontology-" ~ kind), the owl kinds web/linked_data.py's ontology page groups by
     "ontology-": ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty"),
-}
-
-#: Entries for words still written inline in ``web/app.py``, which another branch is splitting
-#: while these are added. Once merged, app.py uses them and this list is emptied.
-ADOPT_AFTER_MERGE: set[str] = {
-    "void-title",  # the VoID description's dct:title "offri – samarbeidsmodeller"@nb, "… collaboration models"@en
 }
 
 #: Entries that are rightly the same in both languages.
@@ -213,14 +207,8 @@ def test_plural_forms_follow_the_count() -> None:
 def test_every_entry_is_used() -> None:
     uses = code_uses()
     built = {prefix + suffix for prefix, suffixes in DYNAMIC.items() if prefix in uses.prefixes for suffix in suffixes}
-    unused = set(WORDS) - uses.strings - built - ADOPT_AFTER_MERGE
+    unused = set(WORDS) - uses.strings - built
     assert not unused, f"entries nothing in offri_kg/ uses: {sorted(unused)}"
-
-
-def test_the_words_to_adopt_are_not_adopted_yet() -> None:
-    """Once app.py uses one of them, it leaves ADOPT_AFTER_MERGE."""
-    assert ADOPT_AFTER_MERGE <= set(WORDS)
-    assert not ADOPT_AFTER_MERGE & code_uses().strings, "used now: take it off ADOPT_AFTER_MERGE"
 
 
 def test_every_key_the_code_names_is_in_the_catalogue() -> None:

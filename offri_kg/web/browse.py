@@ -16,13 +16,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from offri_kg.errors import OffriError
+from offri_kg.i18n import word
 from offri_kg.query.bind import bindings, with_values_block
 from offri_kg.query.library import get_stored_query, stored_queries
 from offri_kg.vocab import OFFRI
 from offri_kg.web import catalogue
 from offri_kg.web.pages import cell, html_page, language, link
 from offri_kg.web.state import state_of
-from offri_kg.web.text import w
 
 
 async def browse(request: Request) -> Response:
@@ -59,14 +59,14 @@ async def browse(request: Request) -> Response:
         total, counted = summary
         facets = []
         for facet, answer in zip(kind.facets, counted):
-            facets.append({"key": facet.key, "label": facet.label.get(lang, facet.label["en"]),
+            facets.append({"key": facet.key, "label": word(facet.word, lang),
                            "values": [{"iri": r["v"].value, "label": r["label"].value, "n": int(r["n"].value),
                                        "on": r["v"].value in chosen.get(facet.key, [])} for r in answer.rows]})
         # links are built from what was understood, never from the raw query string (it is
         # not part of the cache key)
         query = [("q", text)] if text else []
         query += [(f"f.{key_}", value) for key_, values in chosen.items() for value in values]
-        return html_page("browse.html", lang, request, title=kind.label.get(lang, kind.label["en"]),
+        return html_page("browse.html", lang, request, title=word(kind.word, lang),
                          kind=kind, facets=facets, text=text or "",
                          total=int(total.rows[0]["n"].value), first=(page - 1) * limit + 1,
                          previous_link=("?" + urlencode([*query, ("page", page - 1)])) if page > 1 else None,
@@ -79,7 +79,7 @@ async def browse(request: Request) -> Response:
                          csv_link="?" + urlencode([*query, ("format", "csv")]),
                          twins=[("?" + urlencode([*query, ("format", "csv")]), "text/csv")],
                          schema={"@context": "https://schema.org/", "@type": "CollectionPage",
-                                 "name": kind.label.get(lang, kind.label["en"]), "inLanguage": lang},
+                                 "name": word(kind.word, lang), "inLanguage": lang},
                          toggle=lambda f, v: toggle(query, f, v), kinds=catalogue.KINDS,
                          keep=query)
 
@@ -94,14 +94,14 @@ async def home(request: Request) -> Response:
     async def compute() -> Response:
         classes = await st.run(class_counts(lang), want_rows=True)
         total = await st.run("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", want_rows=True)
-        return html_page("home.html", lang, request, title=w("site-title", lang),
+        return html_page("home.html", lang, request, title=word("site-title", lang),
                          classes=[cell(r, "c", "cl", "n", None) for r in classes.rows],
                          triples=int(total.rows[0]["n"].value),
                          queries=sorted(stored_queries().values(), key=lambda q: q.id),
                          kinds=catalogue.KINDS, twins=[("/.well-known/void", "text/turtle"),
                                                        ("/dump.nq", "application/n-quads")],
                          schema={"@context": "https://schema.org/", "@type": "Dataset",
-                                 "name": w("site-title", lang), "description": w("home-intro", lang),
+                                 "name": word("site-title", lang), "description": word("home-intro", lang),
                                  "inLanguage": ["nb", "en"], "url": str(request.base_url),
                                  "distribution": [{"@type": "DataDownload", "encodingFormat": "application/n-quads",
                                                    "contentUrl": str(request.base_url) + "dump.nq"}]})
@@ -112,7 +112,7 @@ async def home(request: Request) -> Response:
 async def queries_page(request: Request) -> Response:
     """The stored queries, by id."""
     lang = language(request)
-    return html_page("queries.html", lang, request, title=w("queries", lang),
+    return html_page("queries.html", lang, request, title=word("page-queries", lang),
                      queries=sorted(stored_queries().values(), key=lambda q: q.id))
 
 

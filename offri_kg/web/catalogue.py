@@ -18,18 +18,11 @@ from typing import NamedTuple
 import rdflib
 
 from offri_kg.errors import OffriError
-from offri_kg.i18n import LANGS, word
+from offri_kg.vocab import BASE, DCT, OFFRI, RDFS, SKOS, sparql_prefixes
 
-OFFRI = "https://w3id.org/offri/ns#"
-PREFIXES = ("PREFIX offri: <https://w3id.org/offri/ns#> PREFIX org: <http://www.w3.org/ns/org#> "
-            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX dct: <http://purl.org/dc/terms/> "
-            "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> ")
+#: what every page query declares
+PREFIXES = sparql_prefixes("offri", "org", "skos", "dct", "prov", "rdfs", "rdf")
 _IRI = re.compile(r"https?://[^<>\"{}|^`\\\s]+")
-
-
-def _in_every_language(key: str) -> dict[str, str]:
-    return {lang: word(key, lang) for lang in LANGS}
 
 
 @dataclass(frozen=True)
@@ -38,11 +31,6 @@ class Facet:
     word: str  # its name on the page: a key of offri_kg.i18n's words
     pattern: str  # from ?x to ?v; other variables are private to the facet
 
-    @property
-    def label(self) -> dict[str, str]:
-        """The name in each language (for code that does not call ``word(facet.word, lang)`` yet)."""
-        return _in_every_language(self.word)
-
 
 @dataclass(frozen=True)
 class Kind:
@@ -50,12 +38,6 @@ class Kind:
     cls: str
     word: str  # its name on the page: a key of offri_kg.i18n's words
     facets: tuple[Facet, ...]
-
-    @property
-    def label(self) -> dict[str, str]:
-        """The name in each language (for code that does not call ``word(kind.word, lang)`` yet)."""
-        return _in_every_language(self.word)
-
 
 FORM = Facet("form", "facet-form", "?x offri:collaborationForm ?v .")
 GOVERNANCE = Facet("governance", "facet-governance", "?x offri:governanceMode ?v .")
@@ -135,9 +117,9 @@ def _filters(kind_: Kind, chosen: dict[str, list[str]], text: str | None, skip: 
     return " ".join(parts)
 
 
-NAME = "<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2000/01/rdf-schema#label>"
+NAME = f"<{SKOS}prefLabel>|<{RDFS}label>"
 #: what names a concept scheme or a dataset: its title too
-TITLE = NAME + "|<http://purl.org/dc/terms/title>"
+TITLE = NAME + f"|<{DCT}title>"
 
 
 def label_pattern(var: str, out: str, lang: str, or_iri: bool = True, name: str = NAME) -> str:
@@ -233,13 +215,6 @@ CLASS_SECTIONS: dict[str, list[Section]] = {
     ],
 }
 
-#: The same as (nb title, en title, path), the shape ``web/app.py`` reads until it calls
-#: ``word(section.word, lang)`` on ``CLASS_SECTIONS``.
-SECTIONS: dict[str, list[tuple[str, str, str]]] = {
-    cls: [(word(s.word, "nb"), word(s.word, "en"), s.path) for s in sections]
-    for cls, sections in CLASS_SECTIONS.items()}
-
-
 def sections_query(iri: str, cls: str, lang: str) -> str | None:
     """One row per (section, value, label) for a resource of class ``cls``; None if it has none."""
     sections = CLASS_SECTIONS.get(cls)
@@ -293,7 +268,7 @@ def role_diagram(center: str, rows: list[dict[str, str]], title: str) -> str:
                  .format(x0=x - 85, y0=y - 20, r=14 if sector.endswith("/voluntary") else 0))
         if not (sector.endswith("/voluntary") or sector.endswith("/public")):
             shape = f'<ellipse cx="{x:.0f}" cy="{y:.0f}" rx="85" ry="20" fill="#fff" stroke="#333" stroke-width="1.5" stroke-dasharray="4 3"/>'
-        href = (iri.replace("https://w3id.org/offri/", "/doc/") if iri.startswith("https://w3id.org/offri/")
+        href = (iri.replace(BASE, "/doc/", 1) if iri.startswith(BASE)
                 else iri if iri.startswith(("http://", "https://")) else "#")
         out.append(f'<a href="{html.escape(href)}">{shape}<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle" '
                    f'font-size="12">{html.escape(_clip(str(entry["label"]), 26))}</text></a>')

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from offri_kg.errors import OffriError
+from offri_kg.i18n import LANGS, word
 from offri_kg.query.library import stored_queries
 from offri_kg.vocab import BASE, DCT, VOID
 from offri_kg.web.state import ServeState, state_of
@@ -33,7 +34,7 @@ async def void(request: Request) -> Response:
     root = str(request.base_url)
     lines = [f"@prefix void: <{VOID}> .", f"@prefix dct: <{DCT}> .",
              f"<{root}.well-known/void#offri> a void:Dataset ;",
-             '  dct:title "offri – samarbeidsmodeller"@nb, "offri – collaboration models"@en ;',
+             "  dct:title " + ", ".join(f'"{word("void-title", lang)}"@{lang}' for lang in LANGS) + " ;",
              f"  void:sparqlEndpoint <{root}sparql> ;", f"  void:dataDump <{root}dump.nq> ;",
              f"  void:uriSpace \"{BASE}\" ;", f"  void:rootResource <{root}> ;",
              f"  void:triples {sum(int(r['n'].value) for r in rows)} ."]

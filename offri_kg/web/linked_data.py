@@ -16,12 +16,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from offri_kg.errors import OffriError
+from offri_kg.i18n import word
 from offri_kg.query.negotiate import choose
 from offri_kg.vocab import BASE, DCT, OFFRI, RDF_TYPE, RDFS, SKOS, sparql_prefixes
 from offri_kg.web import catalogue
 from offri_kg.web.pages import cell, html_page, language, link
 from offri_kg.web.state import state_of
-from offri_kg.web.text import w
 
 ILLUSTRATIVE = OFFRI + "illustrative"
 #: URL path prefixes of minted resources (slash URIs: 303 to a document)
@@ -90,7 +90,7 @@ async def resource_page(iri: str, lang: str, request: Request) -> Response:
     partnership, who takes which role)."""
     # everything the page may show, in one batch: the class-specific sections come back
     # empty for a resource of another class
-    section_classes = list(catalogue.SECTIONS)
+    section_classes = list(catalogue.CLASS_SECTIONS)
     answers = await state_of(request).run_pages([
         outgoing(iri, lang), incoming(iri, lang), catalogue.participation_query(iri, lang),
         *[catalogue.sections_query(iri, cls, lang) or "" for cls in section_classes]])
@@ -107,7 +107,7 @@ async def resource_page(iri: str, lang: str, request: Request) -> Response:
     json_ld = {"@context": "https://schema.org/", "@id": iri, "@type": schema_type, "name": label,
                "url": str(request.url_for("document", path=path)), "inLanguage": lang}
     if illustrative:
-        json_ld["disambiguatingDescription"] = w("illustrative", lang)
+        json_ld["disambiguatingDescription"] = word("illustrative-badge", lang)
     description = next((r["o"].value for r in out.rows if r["p"].value in (DCT + "description", SKOS + "definition")
                         and isinstance(r["o"], ox.Literal) and r["o"].language in (lang, None)), None)
     if description:
@@ -117,18 +117,17 @@ async def resource_page(iri: str, lang: str, request: Request) -> Response:
         if cls not in section_rows:
             continue
         rows = section_rows[cls].rows
-        names = catalogue.SECTIONS[cls]
-        for index, (nb, en, _path) in enumerate(names):
+        for index, section in enumerate(catalogue.CLASS_SECTIONS[cls]):
             shown = [{"label": r["label"].value, "href": link(r["value"])} for r in rows
                      if int(r["section"].value) == index]
             if shown:
-                sections.append({"title": nb if lang == "nb" else en, "values": shown})
+                sections.append({"title": word(section.word, lang), "values": shown})
         if cls == OFFRI + "Partnership":
             diagram = catalogue.role_diagram(label, [
                 {"actor": r["actor"].value, "actorLabel": r["actorLabel"].value,
                  "roleLabel": r["roleLabel"].value if r["roleLabel"] else "",
                  "sector": r["sector"].value if r["sector"] else ""} for r in people.rows],
-                w("diagram-title", lang).format(name=label))
+                word("diagram-title", lang, name=label))
     return html_page("resource.html", lang, request, title=label, iri=iri, path=path, types=types,
                      sections=sections, diagram=diagram,
                      values=[v for v in values if v["p"] != RDF_TYPE], illustrative=illustrative,
@@ -155,7 +154,7 @@ async def ontology_page(lang: str, request: Request) -> Response:
             "comment": r["comment"].value if r["comment"] else ""})
     if not groups:
         raise OffriError("not-found", {"what": BASE + "ns"})
-    return html_page("ontology.html", lang, request, title=w("ontology", lang), groups=groups)
+    return html_page("ontology.html", lang, request, title=word("page-ontology", lang), groups=groups)
 
 
 async def scheme_page(iri: str, lang: str, request: Request) -> Response:

@@ -14,10 +14,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import Response
 
-from offri_kg.i18n import LANGS
+from offri_kg.i18n import LANGS, word
 from offri_kg.names import shorten
 from offri_kg.vocab import BASE
-from offri_kg.web.text import w
 
 
 def language(request: Request) -> str:
@@ -70,7 +69,7 @@ def templates() -> Environment:
     """The page templates, read once: a running server never mixes new templates with old code."""
     env = Environment(loader=PackageLoader("offri_kg.web", "templates"), autoescape=select_autoescape(),
                       auto_reload=False)
-    env.globals["w"] = w
+    env.globals["w"] = word  # the templates' short name for a word
     env.filters["short"] = shorten
     env.filters["link"] = link  # only our documents and http(s) IRIs become links
     return env
