@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from clikit import INPUT, offri
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from clikit import INPUT, offri
 from offri_kg.cli import app
 from offri_kg.cli.options import Engine, Lang
 from offri_kg.i18n import LANGS

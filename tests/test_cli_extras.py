@@ -11,7 +11,6 @@ import subprocess
 import sys
 
 import pytest
-
 from clikit import INPUT, ROOT, Run
 
 BROKEN = [INPUT / "missing-status.ttl", INPUT / "actors.ttl"]
@@ -23,8 +22,8 @@ def python(code: str, *args: object, blocked: tuple[str, ...] = ()) -> Run:
     prelude = f"import sys\nfor name in {blocked!r}:\n    sys.modules[name] = None\n"
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
     env.pop("OFFRI_LANG", None)
-    proc = subprocess.run([sys.executable, "-c", prelude + code, *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env=env)
+    proc = subprocess.run([sys.executable, "-c", prelude + code, *map(str, args)], check=False, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, env=env)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -9,6 +9,7 @@ which tell a steward nothing. This module is imported by ``offri --help``: nothi
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -72,6 +73,11 @@ TimeoutOption = Annotated[float, typer.Option(
     "--timeout", metavar="SECONDS", help="Seconds to wait for a remote store.")]
 MemoryOption = Annotated[str, typer.Option(
     "--max-memory", metavar="SIZE", help="Memory a query may take before it is stopped (e.g. 1G, 500M).")]
+
+
+#: An option that takes a count, or a number of seconds, and says so in the help.
+count_option = partial(typer.Option, metavar="N")
+seconds_option = partial(typer.Option, metavar="SECONDS")
 
 
 def file(value: str) -> Path:

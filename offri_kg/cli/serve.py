@@ -12,6 +12,8 @@ from offri_kg.cli.options import (
     MemoryOption,
     StoreOption,
     byte_size,
+    count_option,
+    seconds_option,
 )
 from offri_kg.cli.store import one_store
 from offri_kg.cli.talk import fail, language
@@ -25,27 +27,20 @@ def serve(
     host: Annotated[str, typer.Option(metavar="ADDRESS", help="Address to listen on (loopback by default).")
                     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8000,
-    time_limit: Annotated[float, typer.Option(
-        "--time-limit", metavar="SECONDS", help="Seconds a query may run.")] = 10.0,
-    max_rows: Annotated[int, typer.Option("--max-rows", metavar="N", help="Most rows an answer may have.")] = 100_000,
-    workers: Annotated[int, typer.Option(
-        metavar="N", help="Query worker processes kept ready (more start as needed).")] = 2,
+    time_limit: Annotated[float, seconds_option("--time-limit", help="Seconds a query may run.")] = 10.0,
+    max_rows: Annotated[int, count_option("--max-rows", help="Most rows an answer may have.")] = 100_000,
+    workers: Annotated[int, count_option(help="Query worker processes kept ready (more start as needed).")] = 2,
     max_memory: MemoryOption = "1G",
-    slow_after: Annotated[float, typer.Option(
-        "--slow-after", metavar="SECONDS",
-        help="Seconds after which a running query yields to newer ones (the slow lane).")] = 0.5,
-    max_queries: Annotated[int, typer.Option(
-        "--max-queries", metavar="N", help="Queries running at once, all clients.")] = 128,
-    slow_queries: Annotated[int, typer.Option(
-        "--slow-queries", metavar="N", help="Slow queries running at once.")] = 8,
-    client_queries: Annotated[int, typer.Option(
-        "--client-queries", metavar="N", help="Queries one client (address and User-Agent) may run at once.")] = 8,
-    client_slow: Annotated[int, typer.Option(
-        "--client-slow", metavar="N", help="Slow queries one client may run at once.")] = 2,
-    max_depth: Annotated[int, typer.Option(
-        "--max-depth", metavar="N", help="Deepest nesting of brackets a query may have.")] = 64,
-    max_operators: Annotated[int, typer.Option(
-        "--max-operators", metavar="N", help="Most patterns and operators one query may combine.")] = 1000,
+    slow_after: Annotated[float, seconds_option(
+        "--slow-after", help="Seconds after which a running query yields to newer ones (the slow lane).")] = 0.5,
+    max_queries: Annotated[int, count_option("--max-queries", help="Queries running at once, all clients.")] = 128,
+    slow_queries: Annotated[int, count_option("--slow-queries", help="Slow queries running at once.")] = 8,
+    client_queries: Annotated[int, count_option(
+        "--client-queries", help="Queries one client (address and User-Agent) may run at once.")] = 8,
+    client_slow: Annotated[int, count_option("--client-slow", help="Slow queries one client may run at once.")] = 2,
+    max_depth: Annotated[int, count_option("--max-depth", help="Deepest nesting of brackets a query may have.")] = 64,
+    max_operators: Annotated[int, count_option(
+        "--max-operators", help="Most patterns and operators one query may combine.")] = 1000,
     proxy: Annotated[str | None, typer.Option(
         "--proxy", metavar="ADDRESSES",
         help="Addresses of a reverse proxy whose X-Forwarded-For names the client (comma-separated).")] = None,
