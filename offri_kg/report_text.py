@@ -27,7 +27,7 @@ def render_report(report: ValidationReport, lang: str) -> str:
     return "\n".join(lines)
 
 
-def render_build(summary: "object", lang: str) -> str:
+def render_build(summary: object, lang: str) -> str:
     """The main job's summary: graphs, classes, validation, the illustrative mark."""
     from offri_kg.build import BuildSummary
 
@@ -49,8 +49,16 @@ def render_build(summary: "object", lang: str) -> str:
     return "\n".join(lines)
 
 
-def render_table(result: "object", lang: str) -> str:
-    """A query answer as a readable table (rich), with a row count."""
+#: The fewest characters of a cell's text a column keeps; a table whose columns cannot all have
+#: as many within the width is shown one answer row at a time instead (like psql's ``\x``).
+MIN_CELL = 10
+
+
+def render_table(result: object, lang: str, width: int = 100) -> str:
+    """A query answer as a readable table (rich), with a row count, at most ``width`` characters
+    wide. A cell too long for its share of the width wraps onto more lines (an IRI breaks
+    anywhere); when there are too many columns for the width, each answer row becomes a block
+    of variable–value lines."""
     import io
 
     from rich.console import Console
@@ -66,16 +74,24 @@ def render_table(result: "object", lang: str) -> str:
 
         return result.serialize(ox.RdfFormat.TURTLE).decode("utf-8")
     table = Table(show_lines=False)
-    for variable in result.variables:
-        table.add_column(variable, overflow="fold")
-    for row in result.rows:
-        table.add_row(*[_cell(row[v]) for v in result.variables])
+    if len(result.variables) * (MIN_CELL + 3) + 1 <= width:  # 3: the padding and a border
+        for variable in result.variables:
+            table.add_column(variable, overflow="fold")
+        for row in result.rows:
+            table.add_row(*[_cell(row[v]) for v in result.variables])
+    else:
+        table.add_column(message("label-variable", lang), overflow="fold", max_width=max(width // 3, MIN_CELL))
+        table.add_column(message("label-value", lang), overflow="fold")
+        for row in result.rows:
+            for variable in result.variables:
+                table.add_row(variable, _cell(row[variable]))
+            table.add_section()
     buffer = io.StringIO()
-    Console(file=buffer, width=200, no_color=True, highlight=False).print(table)
+    Console(file=buffer, width=width, no_color=True, highlight=False, emoji=False, markup=False).print(table)
     return buffer.getvalue() + message("rows-count", lang, n=len(result.rows))
 
 
-def _cell(term: "object") -> str:
+def _cell(term: object) -> str:
     if term is None:
         return ""
     value = getattr(term, "value", str(term))
@@ -84,7 +100,7 @@ def _cell(term: "object") -> str:
         f"{value} @{language}" if language else value)
 
 
-def render_stats(store: "object", lang: str) -> str:
+def render_stats(store: object, lang: str) -> str:
     """Graphs with provenance, total triples, instances per offri class."""
     from offri_kg.build import class_counts
 

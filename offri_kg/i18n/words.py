@@ -77,10 +77,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "give at least one data file.",
         "nb": "oppgi minst én datafil.",
     },
-    "bad-lang": {
-        "en": "unknown language '{value}'; use nb or en.",
-        "nb": "ukjent språk «{value}»; bruk nb eller en.",
-    },
     # --- store and queries --------------------------------------------------------------
     "validation-failed": {
         "en": "nothing was loaded: the data has {violations, plural, one {# violation} other {# violations}}. Run `offri validate` on the same files to see them.",
@@ -473,6 +469,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "nothing is known about {what} here.",
         "nb": "ingenting er kjent om {what} her.",
     },
+    # issue 11: cli
+    "extra-missing": {
+        "en": "{package} is not installed here (it is an optional part of offri). Install it with: pip install 'offri[{extra}]'",
+        "nb": "{package} er ikke installert her (det er en valgfri del av offri). Installer det med: pip install 'offri[{extra}]'",
+    },
+    "label-variable": {"en": "variable", "nb": "variabel"},
 }
 
 
