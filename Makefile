@@ -2,12 +2,14 @@
 #   make        install into .venv, build and validate the knowledge graph from the shipped data,
 #               then serve the catalogue at http://127.0.0.1:8000/ (Ctrl+C stops it)
 #   make test   install what the tests need, then run the whole test suite
+# Both install the package versions in constraints.txt (what CI tested); `make constraints`
+# regenerates that file after a dependency in pyproject.toml changed.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test install system-deps bench clean
+.PHONY: run test install constraints system-deps bench clean
 
 run: install
 	$(BIN)/offri build
@@ -18,7 +20,22 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+
+# A clean install of .[test] into a scratch venv, frozen: every package and version, offri left out.
+FRESH := .venv-constraints
+constraints:
+	rm -rf $(FRESH)
+	$(PYTHON) -m venv $(FRESH)
+	$(FRESH)/bin/python -m pip install --quiet --upgrade pip
+	$(FRESH)/bin/python -m pip install --quiet '.[test]'
+	{ printf '%s\n' \
+	    '# What CI installs: a clean `pip install .[test]`, frozen (offri itself left out).' \
+	    '# Used as `pip install -c constraints.txt -e .[test]` by `make install` (and so by CI).' \
+	    '# Regenerate with `make constraints` after changing a dependency in pyproject.toml,' \
+	    '# then run the tests; pyproject.toml keeps the ranges offri works with.'; \
+	  $(FRESH)/bin/python -m pip freeze --exclude offri; } > constraints.txt
+	rm -rf $(FRESH) build
 
 # Java runs HermiT (OWL reasoning), Virtuoso is a real triple store and Chromium a real browser in
 # the tests; install them when missing (needs root, as on CI).
@@ -46,4 +63,4 @@ bench: install
 	$(BIN)/python benchmarks/bench_validate.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(FRESH) build *.egg-info

@@ -3,7 +3,8 @@
 owlready2 reads N-Triples, not Turtle, and would follow owl:imports over the network: the input
 is converted to N-Triples with the imports removed, loaded into a private ``World``, and
 classified with HermiT. The inferred types come back as triples for an inferred graph, never
-mixed into the asserted data.
+mixed into the asserted data. owlready2 is an extra (``offri[reason]``), imported only when
+``classify`` runs, so this module imports without it.
 """
 
 from __future__ import annotations
@@ -15,14 +16,18 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import OWL, RDF
 
+from offri_kg.extras import require
+
 
 class InconsistentOntology(Exception):
     """HermiT found the ontology plus data inconsistent."""
 
 
 def classify(paths: Iterable[Path], workdir: Path | None = None) -> set[tuple[rdflib.URIRef, rdflib.URIRef, rdflib.URIRef]]:
-    """Classify ``paths`` (Turtle) with HermiT; return inferred ``rdf:type`` triples of named individuals."""
-    import owlready2
+    """Classify ``paths`` (Turtle) with HermiT; return inferred ``rdf:type`` triples of named individuals.
+
+    Raises ``OffriError("extra-missing")`` when owlready2 is not installed."""
+    owlready2 = require("owlready2")
 
     graph = rdflib.Graph()
     for path in paths:

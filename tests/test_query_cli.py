@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib.query import Result
 
-from clikit import invoke
+from clikit import invoke, offri
 from offri_kg.resources import example_data_files
 
 
@@ -31,7 +31,7 @@ def test_queries_lists_titles_in_both_languages() -> None:
 def test_table_by_default(store: Path) -> None:
     run = invoke("query", "q01-partnerships", "--store", store, "--lang", "en")
     assert run.code == 0, run.err
-    assert "row(s)" in run.out and "┃" in run.out
+    assert run.out.rstrip().endswith(" rows") and "┃" in run.out
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
@@ -103,3 +103,29 @@ def test_name_and_file_together_are_refused(store: Path, tmp_path: Path) -> None
     path.write_text("ASK {}")
     run = invoke("query", "q01-partnerships", "--file", path, "--store", store, "--lang", "en")
     assert run.code == 2 and "either" in run.err
+
+
+def _widest(text: str) -> int:
+    return max(len(line) for line in text.splitlines())
+
+
+def test_the_table_fits_a_narrow_terminal(store: Path) -> None:
+    """COLUMNS=60: every line of the table fits; a question with many columns is shown one
+    answer at a time (variable, value), each value whole (wrapped, not cut)."""
+    run = offri("query", "q01-partnerships", "--store", store, "--lang", "en", env={"COLUMNS": "60"})
+    assert run.code == 0, run.err
+    assert _widest(run.out) <= 60, run.out
+    assert "┃ variable" in run.out and "│ statusLabel" in run.out and "vocab:status/active" in run.out
+    assert run.out.rstrip().endswith(" rows")
+
+
+def test_a_long_value_wraps_within_the_width(store: Path, tmp_path: Path) -> None:
+    path = tmp_path / "labels.rq"
+    path.write_text("SELECT ?thing ?label WHERE { ?thing <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"
+                    " ORDER BY ?thing LIMIT 5\n")
+    run = offri("query", "--file", path, "--store", store, "--lang", "en", env={"COLUMNS": "60"})
+    assert run.code == 0, run.err
+    assert _widest(run.out) <= 60, run.out
+    assert "┃ thing" in run.out and "┃ label" in run.out
+    wide = offri("query", "--file", path, "--store", store, "--lang", "en", env={"COLUMNS": "200"})
+    assert _widest(wide.out) <= 200 and len(wide.out.splitlines()) < len(run.out.splitlines())  # fewer, longer lines

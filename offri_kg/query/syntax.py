@@ -24,6 +24,7 @@ long ones (8,000 ``UNION``s, 4,000 ``OPTIONAL``s in a thread of 8 MB stack, meas
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -942,26 +943,23 @@ class _Parser:
             self.expression_list()
 
     def additive_expression(self) -> None:
-        self.multiplicative_expression()
-        while True:
-            self.ws()
-            if self.text.startswith(("+", "-"), self.pos):
-                self.pos += 1
-                self.operator()
-                self.multiplicative_expression()
-            else:
-                return
+        self.left_associative(("+", "-"), self.multiplicative_expression)
 
     def multiplicative_expression(self) -> None:
-        self.unary_expression()
+        self.left_associative(("*", "/"), self.unary_expression)
+
+    def left_associative(self, signs: tuple[str, ...], operand: Callable[[], None]) -> None:
+        """``operand (sign operand)*``, one operator counted per sign. (A signed number after
+        ``+``/``-`` — the grammar's NumericLiteralPositive/Negative branch — reads the same: the
+        sign is taken here and the number by the operand.)"""
+        operand()
         while True:
             self.ws()
-            if self.text.startswith(("*", "/"), self.pos):
-                self.pos += 1
-                self.operator()
-                self.unary_expression()
-            else:
+            if not self.text.startswith(signs, self.pos):
                 return
+            self.pos += 1
+            self.operator()
+            operand()
 
     def unary_expression(self) -> None:
         self.ws()

@@ -36,5 +36,12 @@ def validate_files(paths: Iterable[Path | str], format: str | None = None,
     return report
 
 
-__all__ = ["ENGINES", "Severity", "ValidationReport", "ValidationResult", "validate_files",
-           "validate_store", "validate_graph"]
+__all__ = [
+    "ENGINES",
+    "Severity",
+    "ValidationReport",
+    "ValidationResult",
+    "validate_files",
+    "validate_graph",
+    "validate_store",
+]

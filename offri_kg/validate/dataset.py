@@ -14,7 +14,13 @@ import pyoxigraph as ox
 import rdflib
 
 from offri_kg.errors import InputError, Location
-from offri_kg.ingest.read import FORMAT_LABELS, FORMATS, Source, dataset_quads, read_source
+from offri_kg.ingest.read import (
+    FORMAT_LABELS,
+    FORMATS,
+    Source,
+    dataset_quads,
+    read_source,
+)
 from offri_kg.resources import ontology_files, reference_data_files
 
 ONTOLOGY_GRAPH = "https://w3id.org/offri/graph/ontology"

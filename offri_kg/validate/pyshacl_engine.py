@@ -2,21 +2,25 @@
 
 Used by the tests (result-for-result comparison) and the benchmark (the naive baseline), and
 available as ``offri validate --engine pyshacl``. Always given offri's own shapes graph: pyshacl
-would otherwise take shapes from the data.
+would otherwise take shapes from the data. pyshacl is an extra (``offri[pyshacl]``), imported
+only when a validation runs: reading a report back needs only rdflib.
 """
 
 from __future__ import annotations
 
-import pyshacl
 import rdflib
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 
+from offri_kg.extras import require
 from offri_kg.validate.report import Severity, ValidationReport, ValidationResult
 from offri_kg.validate.terms import path_to_sparql, to_nt
 
 
 def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport:
-    """Validate one rdflib graph with pyshacl (no inference, shapes never from the data)."""
+    """Validate one rdflib graph with pyshacl (no inference, shapes never from the data).
+
+    Raises ``OffriError("extra-missing")`` when pyshacl is not installed."""
+    pyshacl = require("pyshacl")
     _conforms, results_graph, _text = pyshacl.validate(
         data, shacl_graph=shapes, ont_graph=None, inference="none", abort_on_first=False,
         allow_infos=True, allow_warnings=True, advanced=False, meta_shacl=False, debug=False)

@@ -29,7 +29,7 @@ class Severity(str, Enum):
         return {"Violation": 0, "Warning": 1, "Info": 2}[self.value]
 
     @classmethod
-    def from_iri(cls, iri: str) -> "Severity":
+    def from_iri(cls, iri: str) -> Severity:
         return cls(iri.rsplit("#", 1)[-1])
 
 

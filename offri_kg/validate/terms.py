@@ -26,8 +26,7 @@ def to_nt(term: rdflib.term.Node) -> str:
 def ox_to_nt(term: object) -> str:
     """A pyoxigraph term in N-Triples syntax, normalised like ``to_nt``."""
     text = str(term)
-    if text.endswith("^^<http://www.w3.org/2001/XMLSchema#string>"):
-        text = text[: -len("^^<http://www.w3.org/2001/XMLSchema#string>")]
+    text = text.removesuffix("^^<http://www.w3.org/2001/XMLSchema#string>")
     return to_nt(from_nt(text)) if text.startswith('"') else text
 
 
@@ -101,4 +100,4 @@ def _split_sequence(path: str) -> list[str]:
     return parts
 
 
-__all__ = ["to_nt", "ox_to_nt", "from_nt", "path_to_sparql", "path_to_rdf"]
+__all__ = ["from_nt", "ox_to_nt", "path_to_rdf", "path_to_sparql", "to_nt"]
