@@ -91,6 +91,11 @@ def offri_report(store: ox.Store) -> ValidationReport:
     return validate_store(store)
 
 
+_PREPARED: dict[tuple, Any] = {}  # rdflib's parsed queries, by text, prefixes and base
+_REPORTS: dict[str, ValidationReport] = {}  # pyshacl's reports in this process, by content_key
+_SHARED: list[Path] = []  # a folder the test processes of this run share reports in (conftest.py)
+
+
 @contextmanager
 def sparql_parsed_once() -> Iterator[None]:
     """rdflib parses each SPARQL text once while this lasts, not at every call.
@@ -118,11 +123,6 @@ def sparql_parsed_once() -> Iterator[None]:
         yield
     finally:
         sparql_processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
-
-
-_PREPARED: dict[tuple, Any] = {}
-_REPORTS: dict[str, ValidationReport] = {}  # pyshacl's reports in this process, by content_key
-_SHARED: list[Path] = []  # a folder the test processes of this run share reports in (conftest.py)
 
 
 def share_reports_in(folder: Path) -> None:

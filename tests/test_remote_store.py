@@ -27,6 +27,7 @@ from offri_kg.store.remote import RemoteStore, load_config
 from servers import Server, free_port
 
 pytestmark = pytest.mark.xdist_group("servers")  # with -n, one worker runs these and starts their servers
+
 EXAMPLES = ROOT / "data" / "examples"
 ARENDAL_GRAPH = GRAPH_BASE + "examples/arendal"
 ALL_TRIPLES = (f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
