@@ -86,7 +86,7 @@ def _fingerprint(store) -> str:
     return ";".join(f"{r['g'].value}={r['n'].value}" for r in rows)
 
 
-@pytest.fixture(params=["oxigraph_server", "virtuoso_server"])
+@pytest.fixture(params=["oxigraph_server", "virtuoso_golden"])
 def remote(request, embedded, tmp_path, monkeypatch):
     """A real server holding exactly what the embedded store holds (reloaded when another test
     changed it)."""
