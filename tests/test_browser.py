@@ -12,8 +12,6 @@ from browserkit import chromium, need_chromium, served
 from offri_kg.query.library import stored_queries
 from webkit import built_store
 
-pytestmark = pytest.mark.xdist_group("browser")  # with -n, one worker starts Chromium and the server
-
 STEINKJER = "https://w3id.org/offri/id/municipality/steinkjer"
 
 

@@ -19,8 +19,6 @@ from servers import Server
 from storekit import empty_store
 from test_remote_store import reset
 
-pytestmark = pytest.mark.xdist_group("servers")  # with -n, one worker runs these and starts their servers
-
 OWNED = GRAPH_BASE + "file/first"
 NEW = "urn:test:new-graph"
 

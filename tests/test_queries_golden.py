@@ -16,8 +16,6 @@ from offri_kg.resources import example_data_files, reference_data_files
 from offri_kg.store.embedded import EmbeddedStore
 from servers import Server
 
-pytestmark = pytest.mark.xdist_group("servers")  # with -n, one worker runs these and starts their servers
-
 QUERIES = stored_queries()
 CASES = [(q.id, "default", {}) for q in QUERIES.values()] + [
     (q.id, name, params) for q in QUERIES.values() for name, params in q.cases.items()]

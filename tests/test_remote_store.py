@@ -26,8 +26,6 @@ from offri_kg.query.guard import query_kind
 from offri_kg.store.remote import RemoteStore, load_config
 from servers import Server, free_port
 
-pytestmark = pytest.mark.xdist_group("servers")  # with -n, one worker runs these and starts their servers
-
 EXAMPLES = ROOT / "data" / "examples"
 ARENDAL_GRAPH = GRAPH_BASE + "examples/arendal"
 ALL_TRIPLES = (f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '

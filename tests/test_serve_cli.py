@@ -16,8 +16,6 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from clikit import ROOT, offri
 
-pytestmark = pytest.mark.xdist_group("serve")  # with -n, one worker starts the offri serve these share
-
 
 def free_port() -> int:
     with socket.socket() as sock:
