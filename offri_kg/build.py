@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from offri_kg.ingest.read import read_sources
+from offri_kg.ingest.read import Source, read_sources
 from offri_kg.resources import example_data_files
 from offri_kg.store.base import Store, default_store_path
-from offri_kg.store.plan import checksum
+from offri_kg.store.provenance import checksum
 from offri_kg.validate.engine import validate_store
 from offri_kg.validate.report import Severity, ValidationReport
 
@@ -62,14 +62,17 @@ def build_default(path: Path | None = None) -> BuildSummary:
 
     store = EmbeddedStore(path or default_store_path())
     try:
-        known = store.checksums()
-        sources = read_sources(example_data_files())
-        changed = [s for s in sources if known.get(s.graph) != checksum(s.data)]
-        if changed:
-            store.load(changed, agent="offri build")
+        _load_changed(store, read_sources(example_data_files()), store.checksums())
         return _summary(store, validate_store(store.oxigraph))
     finally:
         store.close()
+
+
+def _load_changed(store: Store, sources: list[Source], known: dict[str, str | None]) -> None:
+    """Load those of ``sources`` whose graph's recorded checksum (``known``) is not theirs."""
+    changed = [s for s in sources if known.get(s.graph) != checksum(s.data)]
+    if changed:
+        store.load(changed, agent="offri build")
 
 
 def _summary(store: Store, report: ValidationReport) -> BuildSummary:
@@ -92,11 +95,8 @@ def build_remote(endpoint: str, timeout: float = 30.0) -> BuildSummary:
 
     store = RemoteStore(endpoint, timeout=timeout)
     try:
-        known = {g.iri: g.checksum for g in store.graphs()}
         examples = read_sources(example_data_files())
-        changed = [s for s in (*reference_sources(), *examples) if known.get(s.graph) != checksum(s.data)]
-        if changed:
-            store.load(changed, agent="offri build")
+        _load_changed(store, [*reference_sources(), *examples], {g.iri: g.checksum for g in store.graphs()})
         return _summary(store, validate_store(build_store(examples)))
     finally:
         store.close()

@@ -15,6 +15,9 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import OWL, RDF
 
+from offri_kg.ingest.parse import rdflib_graph
+from offri_kg.ingest.read import read_source
+
 
 class InconsistentOntology(Exception):
     """HermiT found the ontology plus data inconsistent."""
@@ -24,9 +27,7 @@ def classify(paths: Iterable[Path], workdir: Path | None = None) -> set[tuple[rd
     """Classify ``paths`` (Turtle) with HermiT; return inferred ``rdf:type`` triples of named individuals."""
     import owlready2
 
-    graph = rdflib.Graph()
-    for path in paths:
-        graph.parse(path, format="turtle")
+    graph = rdflib_graph(read_source(path, format="turtle") for path in paths)
     graph.remove((None, OWL.imports, None))
     asserted = set(graph.triples((None, RDF.type, None)))
     with tempfile.TemporaryDirectory(dir=workdir) as scratch:
