@@ -4,18 +4,17 @@ trickles in, a digest login that must be known before a body is sent."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import httpx
 import pytest
 
-from netkit import canary
+from netkit import canary, reply, serving
 from offri_kg.errors import OffriError
 from offri_kg.store.remote import RemoteStore
 
@@ -54,32 +53,14 @@ def stub(answer: Answer) -> Iterator[Stub]:
             record.seen.append(seen)
             answer(self, seen)
 
-        do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = handle_any  # noqa: N815
+        do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = handle_any
 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    record.url = f"http://127.0.0.1:{server.server_address[1]}/query"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as url:
+        record.url = url + "/query"
         yield record
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def reply(handler: BaseHTTPRequestHandler, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-    handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
-    handler.send_response(status)
-    for name, value in (headers or {}).items():
-        handler.send_header(name, value)
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    if handler.command != "HEAD":
-        handler.wfile.write(body)
 
 
 def results(handler: BaseHTTPRequestHandler, _seen: Seen) -> None:
@@ -99,9 +80,8 @@ def test_a_redirect_is_an_error_and_not_followed() -> None:
         def moved(handler: BaseHTTPRequestHandler, _seen: Seen) -> None:
             reply(handler, 307, b"", {"Location": elsewhere.url + "/query?secret=1"})
 
-        with stub(moved) as server:
-            with pytest.raises(OffriError) as caught:
-                RemoteStore(server.url, timeout=5).query("ASK {}")
+        with stub(moved) as server, pytest.raises(OffriError) as caught:
+            RemoteStore(server.url, timeout=5).query("ASK {}")
     assert caught.value.code == "endpoint-error" and caught.value.params["status"] == 307
     assert caught.value.params["detail"] == f"Location: {elsewhere.url}/query"  # no query string
     assert elsewhere.requests == []

@@ -18,39 +18,29 @@ from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+#: attribute -> name under the store's folder
+FILES = {"database": "oxigraph", "snapshot": "snapshot", "journal": "load-in-progress.json",
+         "writer_lock": "writer.lock", "generation_file": "generation", "serving": "serving"}
 
 
 @dataclass(frozen=True)
 class StoreLayout:
-    """The files of the embedded store at ``root``."""
+    """The files of the embedded store at ``root`` (each named in ``FILES``)."""
 
     root: Path
+    database: Path = field(init=False)
+    snapshot: Path = field(init=False)
+    journal: Path = field(init=False)
+    writer_lock: Path = field(init=False)
+    generation_file: Path = field(init=False)
+    serving: Path = field(init=False)
 
-    @property
-    def database(self) -> Path:
-        return self.root / "oxigraph"
-
-    @property
-    def snapshot(self) -> Path:
-        return self.root / "snapshot"
-
-    @property
-    def journal(self) -> Path:
-        return self.root / "load-in-progress.json"
-
-    @property
-    def writer_lock(self) -> Path:
-        return self.root / "writer.lock"
-
-    @property
-    def generation_file(self) -> Path:
-        return self.root / "generation"
-
-    @property
-    def serving(self) -> Path:
-        return self.root / "serving"
+    def __post_init__(self) -> None:
+        for attribute, name in FILES.items():
+            object.__setattr__(self, attribute, self.root / name)
 
     def has_store(self) -> bool:
         """Whether a store was ever created here (a folder without one is not a store)."""
