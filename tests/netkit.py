@@ -42,7 +42,6 @@ def canary() -> Iterator[Canary]:
 def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """A loopback HTTP server with ``handler`` in a thread, stopped at the end; yields its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
