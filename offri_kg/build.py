@@ -62,14 +62,15 @@ def build_default(path: Path | None = None) -> BuildSummary:
 
     store = EmbeddedStore(path or default_store_path())
     try:
-        _load_changed(store, read_sources(example_data_files()), store.checksums())
+        _load_changed(store, read_sources(example_data_files()))
         return _summary(store, validate_store(store.oxigraph))
     finally:
         store.close()
 
 
-def _load_changed(store: Store, sources: list[Source], known: dict[str, str | None]) -> None:
-    """Load those of ``sources`` whose graph's recorded checksum (``known``) is not theirs."""
+def _load_changed(store: Store, sources: list[Source]) -> None:
+    """Load those of ``sources`` whose graph's load record names another checksum, or none."""
+    known = {graph: record.checksum for graph, record in store.records().items()}
     changed = [s for s in sources if known.get(s.graph) != checksum(s.data)]
     if changed:
         store.load(changed, agent="offri build")
@@ -96,7 +97,7 @@ def build_remote(endpoint: str, timeout: float = 30.0) -> BuildSummary:
     store = RemoteStore(endpoint, timeout=timeout)
     try:
         examples = read_sources(example_data_files())
-        _load_changed(store, [*reference_sources(), *examples], {g.iri: g.checksum for g in store.graphs()})
+        _load_changed(store, [*reference_sources(), *examples])
         return _summary(store, validate_store(build_store(examples)))
     finally:
         store.close()
