@@ -28,7 +28,6 @@ import re
 import ssl
 import time
 import urllib.parse
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -63,8 +62,27 @@ def _without_login(url: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, _host(parts), parts.path, parts.query, ""))
 
 
-def seconds_text(value: float) -> str:
-    return f"{value:g}"
+@dataclass(frozen=True)
+class Deadline:
+    """When a request's time is up: one limit for all it takes (a login learnt first, a retry)."""
+
+    url: str
+    seconds: float
+    end: float
+
+    @classmethod
+    def after(cls, seconds: float, url: str) -> Deadline:
+        return cls(url, seconds, time.monotonic() + seconds)
+
+    def left(self) -> float:
+        """Seconds left; ``endpoint-timeout`` once there are none."""
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise self.passed()
+        return left
+
+    def passed(self) -> OffriError:
+        return OffriError("endpoint-timeout", {"endpoint": where(self.url), "seconds": f"{self.seconds:g}"})
 
 
 @dataclass(frozen=True)
@@ -102,23 +120,24 @@ class Http:
         partial, or a status listed in ``allow``. Every failure is an ``OffriError``:
         unreachable, login refused, timeout, partial answer or another HTTP status."""
         url = _without_login(url)
+        deadline = Deadline.after(seconds, url)
         body = content is not None or data is not None
         for attempt in (0, 1):
             try:
                 if body:
-                    self._learn_login(url, seconds)
-                reply = self._send(method, url, seconds, params=params, content=content, data=data, headers=headers)
+                    self._learn_login(url, deadline)
+                reply = self._send(method, url, deadline, params=params, content=content, data=data, headers=headers)
             except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
                 if attempt == 0:  # a reset: a stale connection, or Virtuoso refusing before the body
                     self._ready.discard(where(url))
                     continue
-                raise self._failure(exc, url, seconds) from None
+                raise self._failure(exc, deadline) from None
             except httpx.HTTPError as exc:
-                raise self._failure(exc, url, seconds) from None
+                raise self._failure(exc, deadline) from None
             if reply.status in allow:
                 return reply
             if not 200 <= reply.status < 300:
-                raise self._refusal(reply, url, seconds)
+                raise self._refusal(reply, deadline)
             if reply.partial():
                 raise OffriError("endpoint-partial", {"endpoint": where(url)})
             return reply
@@ -136,29 +155,37 @@ class Http:
             return httpx.BasicAuth(user, password)
         return self._digests.setdefault(where(url), httpx.DigestAuth(user, password))
 
-    def _learn_login(self, url: str, seconds: float) -> None:
+    def _learn_login(self, url: str, deadline: Deadline) -> None:
         """Before a body goes to ``url`` with a digest login: a ``HEAD`` there, so the body is
         sent with the login's answer already in it (see the module's text)."""
         key = where(url)
         if self.config.auth != "digest" or not self.config.login or key in self._ready:
             return
-        reply = self._send("HEAD", url, seconds)
+        reply = self._send("HEAD", url, deadline)
         if reply.status in (401, 403):
             raise OffriError("endpoint-login-refused", {"endpoint": key, "status": reply.status})
         self._ready.add(key)
 
-    def _send(self, method: str, url: str, seconds: float, **arguments: object) -> Reply:
-        """One request; its body read until ``seconds`` have passed (an error's only in part)."""
-        deadline = time.monotonic() + seconds
-        with self._client.stream(method, url, auth=self._auth(url), timeout=seconds, **arguments) as response:  # type: ignore[arg-type]
+    def _send(self, method: str, url: str, deadline: Deadline, **arguments: object) -> Reply:
+        """One request, its body read in chunks until the deadline (an error's only in part:
+        its first line is all a message shows)."""
+        with self._client.stream(method, url, auth=self._auth(url), timeout=deadline.left(),
+                                 **arguments) as response:  # type: ignore[arg-type]
             limit = None if 200 <= response.status_code < 300 else ERROR_BODY
-            body = b"".join(_chunks(response.iter_bytes(), deadline, limit, url, seconds))
-            return Reply(response.status_code, response.headers, body)
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                deadline.left()
+                chunks.append(chunk)
+                size += len(chunk)
+                if limit is not None and size >= limit:
+                    break
+            return Reply(response.status_code, response.headers, b"".join(chunks))
 
     # -- failures ------------------------------------------------------------------------------------
-    def _refusal(self, reply: Reply, url: str, seconds: float) -> OffriError:
+    @staticmethod
+    def _refusal(reply: Reply, deadline: Deadline) -> OffriError:
         """The error for an answer that is not a success."""
-        endpoint = where(url)
+        endpoint = where(deadline.url)
         if reply.status in (401, 403):
             return OffriError("endpoint-login-refused", {"endpoint": endpoint, "status": reply.status})
         if 300 <= reply.status < 400:  # never followed: the login would go along
@@ -167,29 +194,17 @@ class Http:
             text = reply.body.decode("utf-8", errors="replace")
             detail = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:300]
             if reply.status == 500 and _SERVER_TIMEOUT.search(text):
-                return OffriError("endpoint-timeout", {"endpoint": endpoint, "seconds": seconds_text(seconds)})
+                return deadline.passed()
         return OffriError("endpoint-error", {"endpoint": endpoint, "status": reply.status, "detail": detail})
 
     @staticmethod
-    def _failure(exc: httpx.HTTPError, url: str, seconds: float) -> OffriError:
+    def _failure(exc: httpx.HTTPError, deadline: Deadline) -> OffriError:
         """The error for a request that got no answer."""
         if isinstance(exc, httpx.TimeoutException):
-            return OffriError("endpoint-timeout", {"endpoint": where(url), "seconds": seconds_text(seconds)})
+            return deadline.passed()
         cause: BaseException | None = exc
         while cause is not None and not (isinstance(cause, OSError) and cause.strerror):
             cause = cause.__cause__ or cause.__context__
         detail = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(exc) or type(exc).__name__
-        return OffriError("endpoint-unreachable", {"endpoint": where(url), "detail": detail})
+        return OffriError("endpoint-unreachable", {"endpoint": where(deadline.url), "detail": detail})
 
-
-def _chunks(stream: Iterator[bytes], deadline: float, limit: int | None, url: str, seconds: float) -> Iterator[bytes]:
-    """``stream``'s chunks until it ends or ``limit`` bytes came; ``endpoint-timeout`` once
-    ``deadline`` has passed."""
-    read = 0
-    for chunk in stream:
-        if time.monotonic() > deadline:
-            raise OffriError("endpoint-timeout", {"endpoint": where(url), "seconds": seconds_text(seconds)})
-        yield chunk
-        read += len(chunk)
-        if limit is not None and read >= limit:
-            return
