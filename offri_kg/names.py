@@ -4,27 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-PREFIXES: dict[str, str] = {
-    "offri": "https://w3id.org/offri/ns#",
-    "offrish": "https://w3id.org/offri/shapes#",
-    "id": "https://w3id.org/offri/id/",
-    "graph": "https://w3id.org/offri/graph/",
-    "vocab": "https://w3id.org/offri/vocab/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dct": "http://purl.org/dc/terms/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "vcard": "http://www.w3.org/2006/vcard/ns#",
-    "adms": "http://www.w3.org/ns/adms#",
-    "time": "http://www.w3.org/2006/time#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "sh": "http://www.w3.org/ns/shacl#",
-}
+from offri_kg.vocab import PREFIXES
 
+__all__ = ["PREFIXES", "shorten"]
 
 _LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 

@@ -113,7 +113,7 @@ def test_the_cli_names_both_sources_and_counts_every_graph(tmp_path: Path) -> No
     done = offri("load", "--store", store, files["trig"], "--replace", "--lang", "en")
     assert done.code == 0, done.err
     lines = done.out.strip().splitlines()
-    assert any(line.startswith(f"replaced <{OWNED}>: it now holds 1 triples") for line in lines)
+    assert any(line.startswith(f"replaced <{OWNED}>: it now holds 1 triple from") for line in lines)
     assert any("2 triples" in line and NEW in line for line in lines)
 
 

@@ -82,7 +82,7 @@ def test_a_query_past_the_guard_cannot_reach_the_network_from_the_cli_child(stor
 
 def test_a_memory_bomb_is_stopped_at_the_server_s_cap_and_its_worker_replaced(store: Path) -> None:
     with client(store, max_memory=300 * 1024**2, workers=1, time_limit=120) as web:  # memory, not time, stops it
-        pool = web.app.state.offri["state"].pool
+        pool = web.app.state.offri.pool
         replaced = pool.replaced
         answer = web.get("/sparql", params={"query": BOMB})
         assert answer.status_code == 503 and "300 MB" in answer.text and answer.headers.get("retry-after")

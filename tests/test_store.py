@@ -315,7 +315,7 @@ def test_two_files_that_would_share_a_graph_are_refused_and_a_replace_says_so(tm
     store = tmp_path / "store"
     both = offri("load", "--store", store, tmp_path / "a" / "x.ttl", tmp_path / "b" / "x.ttl", "--lang", "en")
     assert both.code == 2 and "would both go into" in both.err
-    assert offri("load", "--store", store, tmp_path / "a" / "x.ttl", "--lang", "en").out.startswith("loaded 1 triples")
+    assert offri("load", "--store", store, tmp_path / "a" / "x.ttl", "--lang", "en").out.startswith("loaded 1 triple from")
     other = offri("load", "--store", store, tmp_path / "b" / "x.ttl", "--lang", "en")  # a file of the same name
     assert other.code == 2 and "a/x.ttl" in other.err and "b/x.ttl" in other.err and "--replace" in other.err
     again = offri("load", "--store", store, tmp_path / "b" / "x.ttl", "--replace", "--lang", "nb")

@@ -368,7 +368,7 @@ def test_requests_for_a_page_being_computed_wait_for_it(tmp_path: Path) -> None:
 
     async def together() -> tuple[list[httpx.Response], int]:
         async with app.router.lifespan_context(app):
-            pool = app.state.offri["state"].pool
+            pool = app.state.offri.pool
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as web:
                 before = pool.batches
                 pages = await asyncio.gather(*[web.get("/doc/id/actor/offri-maintainers") for _ in range(8)])
@@ -383,7 +383,7 @@ def test_a_dump_that_cannot_be_written_is_a_clear_503(tmp_path: Path) -> None:
     """A dump that fails (here: a folder stands where its file would be written) is 503 in
     words without the server's paths, leaves nothing half-written, and works once it can."""
     with client(built_store(tmp_path / "store")) as web:
-        snapshots = web.app.state.offri["state"].snapshots
+        snapshots = web.app.state.offri.snapshots
         blocker = snapshots.root / f"dump-{snapshots.generation}.partial"
         blocker.mkdir(parents=True)
         (blocker / "keep").write_text("x")

@@ -96,15 +96,15 @@ def test_made_up_clients_are_forgotten_and_cost_nothing_while_idle() -> None:
     """Anyone can be a new client with a new User-Agent: records of idle clients are
     forgotten past a bound, and what the pool scans while queries run is what runs (its
     admitted batches), not every client it has met."""
-    from offri_kg.web import workers
+    from offri_kg.web import lanes, workers
 
     pool = workers.QueryPool(workers.PoolSettings())
-    for i in range(3 * workers._CLIENTS_KEPT):
-        pool._client(f"127.0.0.1|agent-{i}")
-    assert len(pool._clients) <= workers._CLIENTS_KEPT
-    busy = pool._client("127.0.0.1|busy")
+    for i in range(3 * lanes.CLIENTS_KEPT):
+        pool.lanes.client(f"127.0.0.1|agent-{i}")
+    assert len(pool.lanes.clients) <= lanes.CLIENTS_KEPT
+    busy = pool.lanes.client("127.0.0.1|busy")
     busy.stopped.append(time.monotonic())  # a client stopped lately is remembered
-    for i in range(3 * workers._CLIENTS_KEPT):
-        pool._client(f"127.0.0.1|more-{i}")
-    assert pool._clients.get("127.0.0.1|busy") is busy
-    assert pool._wanted() == [] and not pool._admitted
+    for i in range(3 * lanes.CLIENTS_KEPT):
+        pool.lanes.client(f"127.0.0.1|more-{i}")
+    assert pool.lanes.clients.get("127.0.0.1|busy") is busy
+    assert pool.lanes.wanted() == [] and not pool.lanes.admitted

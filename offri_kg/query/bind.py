@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import pyoxigraph as ox
 import rdflib
 
 from offri_kg.errors import Msg, OffriError
-from offri_kg.names import PREFIXES
 from offri_kg.query.library import StoredQuery
+from offri_kg.vocab import PREFIXES, XSD
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 

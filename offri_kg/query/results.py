@@ -15,31 +15,17 @@ from xml.sax.saxutils import quoteattr as _xml_quoteattr
 
 import pyoxigraph as ox
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-ITS = "http://www.w3.org/2005/11/its"  # the namespace of ``its:dir`` (a literal's base direction)
+from offri_kg.formats import GRAPH_OFFERS, RESULT_FORMATS, RESULT_OFFERS, graph_format, result_format
+from offri_kg.vocab import ITS, XSD_STRING
 
-#: media type -> results format, for SELECT and ASK
-RESULT_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
+#: media type -> results format name (``formats.RESULT_FORMATS``), for SELECT and ASK
+RESULT_TYPES: dict[str, str] = {
+    media: next(name for name, fmt in RESULT_FORMATS.items() if fmt == result_format(media))
+    for media in RESULT_OFFERS}
 #: media type -> RDF format, for CONSTRUCT and DESCRIBE
-GRAPH_TYPES = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-}
-CONTENT_TYPES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                 "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8"}
+GRAPH_TYPES: dict[str, ox.RdfFormat] = {media: graph_format(media) for media in GRAPH_OFFERS}
+#: results format name -> the Content-Type it is sent with
+CONTENT_TYPES: dict[str, str] = {name: fmt.media_type for name, fmt in RESULT_FORMATS.items()}
 
 
 def _json_term(term: object) -> dict[str, object]:

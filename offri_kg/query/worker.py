@@ -37,16 +37,12 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 from offri_kg.errors import OffriError
+from offri_kg.formats import GRAPH_OFFERS, RESULT_OFFERS
 from offri_kg.query.guard import check_endpoint_query, check_query
 from offri_kg.query.negotiate import choose
 from offri_kg.query.results import CONTENT_TYPES, GRAPH_TYPES, RESULT_TYPES, write_boolean, write_select
 from offri_kg.query.sandbox import confine
 
-#: What a SELECT/ASK answer may be sent as, preferred first; and a CONSTRUCT/DESCRIBE answer.
-RESULT_OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                 "text/tab-separated-values", "application/json", "application/xml"]
-GRAPH_OFFERS = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
-                "application/n-quads", "application/trig", "text/plain"]
 #: How a worker sends a page's rows: SPARQL TSV, which Oxigraph writes and reads itself.
 ROWS_TSV = "offri/rows+tsv"
 #: How it sends a whole answer to ``offri query`` and the API (Oxigraph's own writers, read

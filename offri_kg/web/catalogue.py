@@ -13,23 +13,22 @@ import html
 import math
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import rdflib
 
 from offri_kg.errors import OffriError
+from offri_kg.vocab import BASE, DCT, OFFRI, RDFS, SKOS, sparql_prefixes
 
-OFFRI = "https://w3id.org/offri/ns#"
-PREFIXES = ("PREFIX offri: <https://w3id.org/offri/ns#> PREFIX org: <http://www.w3.org/ns/org#> "
-            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX dct: <http://purl.org/dc/terms/> "
-            "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> ")
+#: what every page query declares
+PREFIXES = sparql_prefixes("offri", "org", "skos", "dct", "prov", "rdfs", "rdf")
 _IRI = re.compile(r"https?://[^<>\"{}|^`\\\s]+")
 
 
 @dataclass(frozen=True)
 class Facet:
     key: str
-    label: dict[str, str]
+    word: str  # its name on the page: a key of offri_kg.i18n's words
     pattern: str  # from ?x to ?v; other variables are private to the facet
 
 
@@ -37,48 +36,43 @@ class Facet:
 class Kind:
     key: str
     cls: str
-    label: dict[str, str]
+    word: str  # its name on the page: a key of offri_kg.i18n's words
     facets: tuple[Facet, ...]
 
-
-def _f(key: str, nb: str, en: str, pattern: str) -> Facet:
-    return Facet(key, {"nb": nb, "en": en}, pattern)
-
-
-FORM = _f("form", "Samarbeidsform", "Collaboration form", "?x offri:collaborationForm ?v .")
-GOVERNANCE = _f("governance", "Styringsform", "Governance mode", "?x offri:governanceMode ?v .")
-MUNICIPALITY = _f("municipality", "Kommune", "Municipality", "?x offri:inMunicipality ?v .")
-COUNTRY = _f("country", "Land", "Country", "?x offri:inMunicipality/offri:country ?v .")
+FORM = Facet("form", "facet-form", "?x offri:collaborationForm ?v .")
+GOVERNANCE = Facet("governance", "facet-governance", "?x offri:governanceMode ?v .")
+MUNICIPALITY = Facet("municipality", "facet-municipality", "?x offri:inMunicipality ?v .")
+COUNTRY = Facet("country", "facet-country", "?x offri:inMunicipality/offri:country ?v .")
 
 KINDS: dict[str, Kind] = {k.key: k for k in [
-    Kind("models", OFFRI + "CollaborationModel", {"nb": "Samarbeidsmodeller", "en": "Collaboration models"}, (
+    Kind("models", OFFRI + "CollaborationModel", "kind-models", (
         FORM, GOVERNANCE,
-        _f("role", "Rolle som trengs", "Required role", "?x offri:requiredRole ?v ."),
-        _f("anchoring", "Forankring", "Anchoring", "?x offri:anchoringType ?v ."),
-        _f("country", "Land den passer i", "Country it suits", "?x offri:suitsContext/offri:country ?v ."),
-        _f("adopted", "Tatt i bruk i", "Adopted in", "?x offri:hasAdoption/offri:adoptedBy ?v ."),
+        Facet("role", "facet-required-role", "?x offri:requiredRole ?v ."),
+        Facet("anchoring", "facet-anchoring", "?x offri:anchoringType ?v ."),
+        Facet("country", "facet-suits-country", "?x offri:suitsContext/offri:country ?v ."),
+        Facet("adopted", "facet-adopted-in", "?x offri:hasAdoption/offri:adoptedBy ?v ."),
     )),
-    Kind("partnerships", OFFRI + "Partnership", {"nb": "Samarbeid", "en": "Partnerships"}, (
+    Kind("partnerships", OFFRI + "Partnership", "kind-partnerships", (
         FORM, GOVERNANCE,
-        _f("sector", "Sektor", "Sector", "?_m org:organization ?x ; org:member/offri:sector ?v ."),
-        _f("role", "Rolle", "Role", "?_m org:organization ?x ; org:role ?v ."),
-        _f("goal", "Måltema", "Goal theme", "?x offri:sharedGoal/offri:goalTheme ?v ."),
-        _f("anchoring", "Forankring", "Anchoring", "?x offri:anchoring/offri:anchoringType ?v ."),
+        Facet("sector", "facet-sector", "?_m org:organization ?x ; org:member/offri:sector ?v ."),
+        Facet("role", "facet-role", "?_m org:organization ?x ; org:role ?v ."),
+        Facet("goal", "facet-goal-theme", "?x offri:sharedGoal/offri:goalTheme ?v ."),
+        Facet("anchoring", "facet-anchoring", "?x offri:anchoring/offri:anchoringType ?v ."),
         MUNICIPALITY, COUNTRY,
     )),
-    Kind("cases", OFFRI + "Case", {"nb": "Caser", "en": "Cases"}, (
-        _f("challenge", "Utfordring", "Challenge", "?x offri:challenge/offri:challengeType ?v ."),
-        _f("municipality", "Kommune", "Municipality", "?x offri:describesPartnership/offri:inMunicipality ?v ."),
-        _f("country", "Land", "Country", "?x offri:describesPartnership/offri:inMunicipality/offri:country ?v ."),
+    Kind("cases", OFFRI + "Case", "kind-cases", (
+        Facet("challenge", "facet-challenge", "?x offri:challenge/offri:challengeType ?v ."),
+        Facet("municipality", "facet-municipality", "?x offri:describesPartnership/offri:inMunicipality ?v ."),
+        Facet("country", "facet-country", "?x offri:describesPartnership/offri:inMunicipality/offri:country ?v ."),
     )),
-    Kind("organisations", OFFRI + "Actor", {"nb": "Organisasjoner", "en": "Organisations"}, (
-        _f("sector", "Sektor", "Sector", "?x offri:sector ?v ."),
-        _f("type", "Type aktør", "Actor type", "?x org:classification ?v ."),
-        _f("role", "Rolle", "Role", "?_m org:member ?x ; org:role ?v ."),
-        _f("municipality", "Kommune", "Municipality", "?_m org:member ?x ; org:organization/offri:inMunicipality ?v ."),
+    Kind("organisations", OFFRI + "Actor", "kind-organisations", (
+        Facet("sector", "facet-sector", "?x offri:sector ?v ."),
+        Facet("type", "facet-actor-type", "?x org:classification ?v ."),
+        Facet("role", "facet-role", "?_m org:member ?x ; org:role ?v ."),
+        Facet("municipality", "facet-municipality", "?_m org:member ?x ; org:organization/offri:inMunicipality ?v ."),
     )),
-    Kind("municipalities", OFFRI + "Municipality", {"nb": "Kommuner", "en": "Municipalities"}, (
-        _f("country", "Land", "Country", "?x offri:country ?v ."),
+    Kind("municipalities", OFFRI + "Municipality", "kind-municipalities", (
+        Facet("country", "facet-country", "?x offri:country ?v ."),
     )),
 ]}
 
@@ -123,9 +117,9 @@ def _filters(kind_: Kind, chosen: dict[str, list[str]], text: str | None, skip: 
     return " ".join(parts)
 
 
-NAME = "<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2000/01/rdf-schema#label>"
+NAME = f"<{SKOS}prefLabel>|<{RDFS}label>"
 #: what names a concept scheme or a dataset: its title too
-TITLE = NAME + "|<http://purl.org/dc/terms/title>"
+TITLE = NAME + f"|<{DCT}title>"
 
 
 def label_pattern(var: str, out: str, lang: str, or_iri: bool = True, name: str = NAME) -> str:
@@ -178,48 +172,55 @@ def facet_query(kind_: Kind, facet: Facet, chosen: dict[str, list[str]], text: s
 
 
 # ---- what a resource page says, per class ---------------------------------------------------------
-#: Sections of a resource page: (class, [(nb, en, property path from the resource)]).
-SECTIONS: dict[str, list[tuple[str, str, str]]] = {
+class Section(NamedTuple):
+    """A line of a resource page: its title (a key of offri_kg.i18n's words) and the property
+    path from the resource to the values it lists."""
+
+    word: str
+    path: str
+
+
+#: The sections of a resource page, per class.
+CLASS_SECTIONS: dict[str, list[Section]] = {
     OFFRI + "CollaborationModel": [
-        ("Samarbeidsform", "Form of collaboration", "offri:collaborationForm"),
-        ("Roller som trengs", "Roles it needs", "offri:requiredRole"),
-        ("Styring", "Governance", "offri:governanceMode"),
-        ("Ledelse", "Leadership", "offri:leadershipArrangement"),
-        ("Forankring", "Anchoring", "offri:anchoringType"),
-        ("Passer i", "Suits these contexts", "offri:suitsContext"),
-        ("Bygger på casene", "Derived from the cases", "prov:wasDerivedFrom"),
-        ("Utfordringer å vente", "Challenges to expect", "offri:expectedChallenge"),
-        ("Låner fra klynger", "Borrows from clusters", "offri:borrowsClusterPractice"),
-        ("Tatt i bruk i", "Adopted in", "offri:hasAdoption/offri:adoptedBy"),
+        Section("section-collaboration-form", "offri:collaborationForm"),
+        Section("section-required-roles", "offri:requiredRole"),
+        Section("section-governance", "offri:governanceMode"),
+        Section("section-leadership", "offri:leadershipArrangement"),
+        Section("section-anchoring", "offri:anchoringType"),
+        Section("section-suits", "offri:suitsContext"),
+        Section("section-derived-from-cases", "prov:wasDerivedFrom"),
+        Section("section-expected-challenges", "offri:expectedChallenge"),
+        Section("section-borrows-clusters", "offri:borrowsClusterPractice"),
+        Section("section-adopted-in", "offri:hasAdoption/offri:adoptedBy"),
     ],
     OFFRI + "Partnership": [
-        ("Kommune", "Municipality", "offri:inMunicipality"),
-        ("Status", "Status", "offri:status"),
-        ("Samarbeidsform", "Form of collaboration", "offri:collaborationForm"),
-        ("Aktivitet", "Activity", "offri:activityType"),
-        ("Styring", "Governance", "offri:governanceMode"),
-        ("Ledelse", "Leadership", "offri:leadershipArrangement"),
-        ("Felles mål", "Shared goals", "offri:sharedGoal"),
-        ("Forankring", "Anchoring", "offri:anchoring/offri:anchoringType"),
-        ("Utfordringer", "Challenges", "offri:challenge/offri:challengeType"),
-        ("Beskrevet i casen", "Described in the case", "^offri:describesPartnership"),
-        ("Modeller som bygger på den", "Models derived from it", "^offri:describesPartnership/^prov:wasDerivedFrom"),
+        Section("section-municipality", "offri:inMunicipality"),
+        Section("section-status", "offri:status"),
+        Section("section-collaboration-form", "offri:collaborationForm"),
+        Section("section-activity", "offri:activityType"),
+        Section("section-governance", "offri:governanceMode"),
+        Section("section-leadership", "offri:leadershipArrangement"),
+        Section("section-shared-goals", "offri:sharedGoal"),
+        Section("section-anchoring", "offri:anchoring/offri:anchoringType"),
+        Section("section-challenges", "offri:challenge/offri:challengeType"),
+        Section("section-described-in-case", "^offri:describesPartnership"),
+        Section("section-derived-models", "^offri:describesPartnership/^prov:wasDerivedFrom"),
     ],
     OFFRI + "Case": [
-        ("Samarbeidet", "The partnership", "offri:describesPartnership"),
-        ("Utfordringer", "Challenges", "offri:challenge/offri:challengeType"),
-        ("Modeller som bygger på den", "Models derived from it", "^prov:wasDerivedFrom"),
-        ("Kilder", "Sources", "dct:source"),
+        Section("section-the-partnership", "offri:describesPartnership"),
+        Section("section-challenges", "offri:challenge/offri:challengeType"),
+        Section("section-derived-models", "^prov:wasDerivedFrom"),
+        Section("section-sources", "dct:source"),
     ],
 }
 
-
 def sections_query(iri: str, cls: str, lang: str) -> str | None:
     """One row per (section, value, label) for a resource of class ``cls``; None if it has none."""
-    sections = SECTIONS.get(cls)
+    sections = CLASS_SECTIONS.get(cls)
     if not sections:
         return None
-    unions = " UNION ".join(f"{{ BIND({i} AS ?section) <{iri}> {path} ?value }}" for i, (_nb, _en, path) in enumerate(sections))
+    unions = " UNION ".join(f"{{ BIND({i} AS ?section) <{iri}> {s.path} ?value }}" for i, s in enumerate(sections))
     return (PREFIXES + "SELECT ?section ?value (SAMPLE(?l_) AS ?label) WHERE { " + unions + " "
             + label_pattern("?value", "?l_", lang) + " } GROUP BY ?section ?value ORDER BY ?section LCASE(STR(?label))")
 
@@ -267,7 +268,7 @@ def role_diagram(center: str, rows: list[dict[str, str]], title: str) -> str:
                  .format(x0=x - 85, y0=y - 20, r=14 if sector.endswith("/voluntary") else 0))
         if not (sector.endswith("/voluntary") or sector.endswith("/public")):
             shape = f'<ellipse cx="{x:.0f}" cy="{y:.0f}" rx="85" ry="20" fill="#fff" stroke="#333" stroke-width="1.5" stroke-dasharray="4 3"/>'
-        href = (iri.replace("https://w3id.org/offri/", "/doc/") if iri.startswith("https://w3id.org/offri/")
+        href = (iri.replace(BASE, "/doc/", 1) if iri.startswith(BASE)
                 else iri if iri.startswith(("http://", "https://")) else "#")
         out.append(f'<a href="{html.escape(href)}">{shape}<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle" '
                    f'font-size="12">{html.escape(_clip(str(entry["label"]), 26))}</text></a>')

@@ -16,12 +16,12 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from offri_kg.i18n import word
 from offri_kg.names import PREFIXES
 from offri_kg.query.bind import bindings, with_values_block
 from offri_kg.query.library import stored_queries
 from offri_kg.web.pages import language, templates
 from offri_kg.web.security import EDITOR_CONTENT_SECURITY_POLICY
-from offri_kg.web.text import w
 
 #: Where the vendored YASGUI lives under ``/static``.
 YASGUI = "vendor/yasgui"
@@ -54,9 +54,9 @@ async def editor_page(request: Request) -> Response:
     lang = language(request)
     other = "en" if lang == "nb" else "nb"
     tabs = editor_tabs(lang)
-    config = {"endpoint": "/sparql", "tabs": tabs, "prefixes": PREFIXES, "newTab": w("editor-new-tab", lang)}
+    config = {"endpoint": "/sparql", "tabs": tabs, "prefixes": PREFIXES, "newTab": word("editor-new-tab", lang)}
     body = templates().get_template("editor.html").render(
-        lang=lang, other=other, page_path=request.url.path, title=w("editor", lang), yasgui=YASGUI,
+        lang=lang, other=other, page_path=request.url.path, title=word("page-editor", lang), yasgui=YASGUI,
         tabs=tabs, config=script_json(config))
     return Response(body, media_type="text/html; charset=utf-8", headers={
         "Vary": "Accept-Language, Cookie", "Content-Security-Policy": EDITOR_CONTENT_SECURITY_POLICY})

@@ -1,20 +1,16 @@
-"""User-facing text in Norwegian bokmål (nb) and English (en).
+"""Every word offri shows to people, in Norwegian bokmål (nb) and English (en): one table.
 
-Library code raises ``OffriError`` with a code; this table is the only place the words live, so
-both languages stay complete (a test checks every code has both).
+Library code raises ``OffriError`` with a code and the CLI and the web pages name what they show
+by a key; the words live only here, looked up by ``offri_kg.i18n.message`` and ``word``. A text
+may hold plural forms, ``{count, plural, one {# row} other {# rows}}`` (the syntax of ICU
+MessageFormat; ``#`` is the count), chosen by the parameter it names. ``tests/test_words.py``
+checks that every entry is used, has both languages with the same placeholders, and that each
+plural has both forms.
 """
 
 from __future__ import annotations
 
-import os
-import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from offri_kg.errors import OffriError
-
-LANGS = ("nb", "en")
-
+#: What the library's errors and warnings, the CLI and its reports say.
 MESSAGES: dict[str, dict[str, str]] = {
     # --- input ------------------------------------------------------------------------
     "file-missing": {
@@ -87,7 +83,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- store and queries --------------------------------------------------------------
     "validation-failed": {
-        "en": "nothing was loaded: the data has {violations} violation(s). Run `offri validate` on the same files to see them.",
+        "en": "nothing was loaded: the data has {violations, plural, one {# violation} other {# violations}}. Run `offri validate` on the same files to see them.",
         "nb": "ingenting ble lastet: dataene har {violations} brudd. Kjør `offri validate` på de samme filene for å se dem.",
     },
     "store-locked": {
@@ -251,8 +247,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "avbrutt: innlastingen angres når skrivingen til disk som pågår er ferdig; lageret blir som det var.",
     },
     "load-replaced": {
-        "en": "replaced <{graph}>: it now holds {triples} triples from {source} (what it held before is gone)",
-        "nb": "erstattet <{graph}>: den har nå {triples} tripler fra {source} (det den hadde før, er borte)",
+        "en": "replaced <{graph}>: it now holds {triples, plural, one {# triple} other {# triples}} from {source} (what it held before is gone)",
+        "nb": "erstattet <{graph}>: den har nå {triples, plural, one {# tripel} other {# tripler}} fra {source} (det den hadde før, er borte)",
     },
     "graph-owned": {
         "en": "<{graph}> holds what {owner} loaded; this is {source}, another file. Load it into a graph of its own with --graph IRI, or give --replace to replace that file's data with this one's.",
@@ -267,15 +263,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "{first} og {second} ville begge havne i <{graph}> (filer får grafnavn etter filnavnet); last dem én og én med --graph, eller gi den ene et annet navn.",
     },
     "load-done": {
-        "en": "loaded {triples} triples from {source} into <{graph}>",
-        "nb": "lastet {triples} tripler fra {source} inn i <{graph}>",
+        "en": "loaded {triples, plural, one {# triple} other {# triples}} from {source} into <{graph}>",
+        "nb": "lastet {triples, plural, one {# tripel} other {# tripler}} fra {source} inn i <{graph}>",
     },
     "stats-graphs": {"en": "Graphs", "nb": "Grafer"},
     "stats-classes": {"en": "Classes", "nb": "Klasser"},
     "stats-source": {"en": "source", "nb": "kilde"},
     "stats-loaded": {"en": "loaded", "nb": "lastet"},
     "stats-total": {"en": "total", "nb": "totalt"},
-    "rows-count": {"en": "{n} row(s)", "nb": "{n} rad(er)"},
+    "rows-count": {"en": "{n, plural, one {# row} other {# rows}}", "nb": "{n, plural, one {# rad} other {# rader}}"},
     "ask-true": {"en": "yes", "nb": "ja"},
     "ask-false": {"en": "no", "nb": "nei"},
     "build-store": {"en": "store: {path}", "nb": "lager: {path}"},
@@ -289,8 +285,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "(Merk: det var ingen data: filene er tomme.)",
     },
     "report-summary": {
-        "en": "{violations} violation(s), {warnings} warning(s), {infos} note(s) in {nodes} resource(s).",
-        "nb": "{violations} brudd, {warnings} advarsel(er), {infos} merknad(er) i {nodes} ressurs(er).",
+        "en": "{violations, plural, one {# violation} other {# violations}}, "
+              "{warnings, plural, one {# warning} other {# warnings}}, {infos, plural, one {# note} other {# notes}} "
+              "in {nodes, plural, one {# resource} other {# resources}}.",
+        "nb": "{violations} brudd, {warnings, plural, one {# advarsel} other {# advarsler}}, "
+              "{infos, plural, one {# merknad} other {# merknader}} i {nodes, plural, one {# ressurs} other {# ressurser}}.",
     },
     "label-severity-Violation": {"en": "Violation", "nb": "Brudd"},
     "label-severity-Warning": {"en": "Warning", "nb": "Advarsel"},
@@ -298,7 +297,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "label-path": {"en": "path", "nb": "sti"},
     "label-value": {"en": "value", "nb": "verdi"},
     "label-rule": {"en": "rule", "nb": "regel"},
-    "label-focus": {"en": "resource", "nb": "ressurs"},
     # --- build ----------------------------------------------------------------------------
     "build-title": {
         "en": "offri knowledge graph built from the shipped data",
@@ -309,8 +307,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "build-class": {"en": "class", "nb": "klasse"},
     "build-instances": {"en": "instances", "nb": "forekomster"},
     "build-illustrative": {
-        "en": "{n} resources are illustrative example data (offri:illustrative true), not facts about real organisations.",
-        "nb": "{n} ressurser er illustrerende eksempeldata (offri:illustrative true), ikke fakta om virkelige organisasjoner.",
+        "en": "{n, plural, one {# resource is} other {# resources are}} illustrative example data (offri:illustrative true), "
+              "not facts about real organisations.",
+        "nb": "{n, plural, one {# ressurs} other {# ressurser}} er illustrerende eksempeldata (offri:illustrative true), "
+              "ikke fakta om virkelige organisasjoner.",
     },
     "internal-error": {
         "en": "internal error ({kind}): {detail}. This is a bug in offri; please report it.",
@@ -418,8 +418,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "spørringen kunne ikke kjøres: {detail}",
     },
     "too-many-rows": {
-        "en": "the answer has more than {cap} rows, the most this server sends; add LIMIT and OFFSET to page through it.",
-        "nb": "svaret har mer enn {cap} rader, det meste denne tjeneren sender; bruk LIMIT og OFFSET for å bla gjennom det.",
+        "en": "the answer has more than {cap, plural, one {# row} other {# rows}}, the most this server sends; add LIMIT and OFFSET to page through it.",
+        "nb": "svaret har mer enn {cap, plural, one {# rad} other {# rader}}, det meste denne tjeneren sender; bruk LIMIT og OFFSET for å bla gjennom det.",
     },
     "not-acceptable": {
         "en": "none of the media types in Accept can carry this answer; choose one of: {offers}.",
@@ -476,37 +476,113 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def default_lang() -> str:
-    """The language from ``OFFRI_LANG`` or ``LANG`` (nb when it starts with nb/no/nn), else en."""
-    value = os.environ.get("OFFRI_LANG") or os.environ.get("LANG", "")
-    return "nb" if value[:2].lower() in ("nb", "no", "nn") else "en"
+#: What the web pages say: the page words, and the catalogue's kinds, facets and page sections.
+PAGES: dict[str, dict[str, str]] = {
+    # --- every page -------------------------------------------------------------------------
+    "site-title": {"nb": "offri – samarbeidsmodeller for offentlig og frivillig sektor",
+                   "en": "offri – collaboration models for the public and voluntary sectors"},
+    "void-title": {"nb": "offri – samarbeidsmodeller", "en": "offri – collaboration models"},
+    "skip-to-content": {"nb": "Hopp til innholdet", "en": "Skip to content"},
+    "aria-main": {"nb": "Hovedmeny", "en": "Main menu"},
+    "page-queries": {"nb": "Lagrede spørringer", "en": "Stored queries"},
+    "sparql-endpoint": {"nb": "SPARQL-endepunkt", "en": "SPARQL endpoint"},
+    "page-editor": {"nb": "SPARQL-editor", "en": "SPARQL editor"},
+    "page-ontology": {"nb": "Ontologien", "en": "The ontology"},
+    "other-language": {"nb": "English", "en": "Norsk"},
+    "void-link": {"nb": "Datasettbeskrivelse (VoID)", "en": "Dataset description (VoID)"},
+    "dump-link": {"nb": "Hele datasettet (N-Quads)", "en": "The whole dataset (N-Quads)"},
+    "download-csv": {"nb": "Last ned CSV", "en": "Download CSV"},
+    "illustrative-badge": {"nb": "Illustrativt eksempel – oppdiktede data", "en": "Illustrative example – invented data"},
+    # --- the home page ----------------------------------------------------------------------
+    "home-intro": {"nb": "En katalog over samarbeid mellom kommuner og frivillige organisasjoner: hvem som tar hvilken "
+                         "rolle, med hvilke mål, hvordan samarbeidet er forankret, og modellene som kan overføres.",
+                   "en": "A catalogue of partnerships between municipalities and voluntary organisations: who takes "
+                         "which role, with what goals, how the collaboration is anchored, and the models that transfer."},
+    "browse-catalogue": {"nb": "Bla i katalogen", "en": "Browse the catalogue"},
+    "home-holds": {"nb": "Katalogen inneholder", "en": "The catalogue holds"},
+    "home-triples": {"nb": "{n, plural, one {tripel} other {tripler}}", "en": "{n, plural, one {triple} other {triples}}"},
+    "home-classes": {"nb": "Klasser", "en": "Classes"},
+    "home-count": {"nb": "Antall", "en": "Count"},
+    # --- stored queries ---------------------------------------------------------------------
+    "research-question": {"nb": "Forskningsspørsmål", "en": "Research question"},
+    "run-query": {"nb": "Kjør", "en": "Run"},
+    "first-rows": {"nb": "{n, plural, one {Viser den første raden; svaret har flere.} "
+                         "other {Viser de første # radene; svaret har flere.}}",
+                   "en": "{n, plural, one {Showing the first row; the answer has more.} "
+                         "other {Showing the first # rows; the answer has more.}}"},
+    "illustrative-rows": {"nb": "Svaret inneholder illustrative eksempeldata (oppdiktet).",
+                          "en": "The answer contains illustrative example data (invented)."},
+    # --- a resource, the ontology, a concept scheme -----------------------------------------
+    "resource-types": {"nb": "{n, plural, one {Type} other {Typer}}", "en": "{n, plural, one {Type} other {Types}}"},
+    "diagram-title": {"nb": "Hvem som tar hvilken rolle i {name}", "en": "Who takes which role in {name}"},
+    "properties": {"nb": "Egenskaper", "en": "Properties"},
+    "links-here": {"nb": "Lenker hit", "en": "Links here"},
+    "machine-readable": {"nb": "Maskinlesbart", "en": "Machine-readable"},
+    "ontology-Class": {"nb": "Klasser", "en": "Classes"},
+    "ontology-ObjectProperty": {"nb": "Objektegenskaper", "en": "Object properties"},
+    "ontology-DatatypeProperty": {"nb": "Dataegenskaper", "en": "Datatype properties"},
+    "ontology-AnnotationProperty": {"nb": "Annotasjonsegenskaper", "en": "Annotation properties"},
+    "scheme-hierarchy": {"nb": "Hierarki", "en": "Hierarchy"},
+    "scheme-a-z": {"nb": "A–Å", "en": "A–Z"},
+    # --- browsing the catalogue -------------------------------------------------------------
+    "search-label": {"nb": "Søk i navn og beskrivelser", "en": "Search names and descriptions"},
+    "filter-button": {"nb": "Filtrer", "en": "Filter"},
+    "aria-facets": {"nb": "Filtre", "en": "Filters"},
+    "facet-chosen": {"nb": "valgt", "en": "chosen"},
+    "items-found": {"nb": "treff", "en": "found"},
+    "remove-filters": {"nb": "Fjern alle filtre", "en": "Remove all filters"},
+    "aria-pages": {"nb": "Sider", "en": "Pages"},
+    "showing-range": {"nb": "Viser {first}–{last} av {total}", "en": "Showing {first}–{last} of {total}"},
+    "previous-page": {"nb": "Forrige side", "en": "Previous page"},
+    "next-page": {"nb": "Neste side", "en": "Next page"},
+    "kind-models": {"nb": "Samarbeidsmodeller", "en": "Collaboration models"},
+    "kind-partnerships": {"nb": "Samarbeid", "en": "Partnerships"},
+    "kind-cases": {"nb": "Caser", "en": "Cases"},
+    "kind-organisations": {"nb": "Organisasjoner", "en": "Organisations"},
+    "kind-municipalities": {"nb": "Kommuner", "en": "Municipalities"},
+    "facet-form": {"nb": "Samarbeidsform", "en": "Collaboration form"},
+    "facet-governance": {"nb": "Styringsform", "en": "Governance mode"},
+    "facet-municipality": {"nb": "Kommune", "en": "Municipality"},
+    "facet-country": {"nb": "Land", "en": "Country"},
+    "facet-required-role": {"nb": "Rolle som trengs", "en": "Required role"},
+    "facet-anchoring": {"nb": "Forankring", "en": "Anchoring"},
+    "facet-suits-country": {"nb": "Land den passer i", "en": "Country it suits"},
+    "facet-adopted-in": {"nb": "Tatt i bruk i", "en": "Adopted in"},
+    "facet-sector": {"nb": "Sektor", "en": "Sector"},
+    "facet-role": {"nb": "Rolle", "en": "Role"},
+    "facet-goal-theme": {"nb": "Måltema", "en": "Goal theme"},
+    "facet-challenge": {"nb": "Utfordring", "en": "Challenge"},
+    "facet-actor-type": {"nb": "Type aktør", "en": "Actor type"},
+    # --- what a resource page says, per class -----------------------------------------------
+    "section-collaboration-form": {"nb": "Samarbeidsform", "en": "Form of collaboration"},
+    "section-required-roles": {"nb": "Roller som trengs", "en": "Roles it needs"},
+    "section-governance": {"nb": "Styring", "en": "Governance"},
+    "section-leadership": {"nb": "Ledelse", "en": "Leadership"},
+    "section-anchoring": {"nb": "Forankring", "en": "Anchoring"},
+    "section-suits": {"nb": "Passer i", "en": "Suits these contexts"},
+    "section-derived-from-cases": {"nb": "Bygger på casene", "en": "Derived from the cases"},
+    "section-expected-challenges": {"nb": "Utfordringer å vente", "en": "Challenges to expect"},
+    "section-borrows-clusters": {"nb": "Låner fra klynger", "en": "Borrows from clusters"},
+    "section-adopted-in": {"nb": "Tatt i bruk i", "en": "Adopted in"},
+    "section-municipality": {"nb": "Kommune", "en": "Municipality"},
+    "section-status": {"nb": "Status", "en": "Status"},
+    "section-activity": {"nb": "Aktivitet", "en": "Activity"},
+    "section-shared-goals": {"nb": "Felles mål", "en": "Shared goals"},
+    "section-challenges": {"nb": "Utfordringer", "en": "Challenges"},
+    "section-described-in-case": {"nb": "Beskrevet i casen", "en": "Described in the case"},
+    "section-derived-models": {"nb": "Modeller som bygger på den", "en": "Models derived from it"},
+    "section-the-partnership": {"nb": "Samarbeidet", "en": "The partnership"},
+    "section-sources": {"nb": "Kilder", "en": "Sources"},
+    # --- the SPARQL editor ------------------------------------------------------------------
+    "editor-intro": {"nb": "Skriv og kjør egne SPARQL-spørringer mot katalogen. Hver fane holder en av de lagrede "
+                           "spørringene med standardverdiene sine; alt kjøres på denne serveren.",
+                     "en": "Write and run your own SPARQL queries against the catalogue. Each tab holds one of the "
+                           "stored queries with its default values; everything runs on this server."},
+    "editor-noscript": {"nb": "Editoren trenger JavaScript. Uten det kan du sende spørringer rett til endepunktet:",
+                        "en": "The editor needs JavaScript. Without it, send queries straight to the endpoint:"},
+    "editor-new-tab": {"nb": "Spørring", "en": "Query"},
+}
 
-
-#: What input may carry but a terminal or a page must not act on: control characters (ESC starts
-#: terminal escape sequences; NUL, a new line, a carriage return rewrite what is shown) and the
-#: bidirectional overrides that make text read otherwise than it is ("Trojan source").
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def visible(text: str) -> str:
-    """``text`` with every control character written out as an escape (``\\x1b``, ``\\u202e``)."""
-    if not _INVISIBLE.search(text):
-        return text
-    return _INVISIBLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                          else f"\\u{ord(m.group()):04x}", text)
-
-
-def t(code: str, lang: str, **params: object) -> str:
-    """The text for ``code`` in ``lang``, with ``params`` filled in (what came from input is
-    shown with its control characters escaped)."""
-    entry = MESSAGES[code]
-    params = {k: t(v.code, lang, **v.params) if type(v).__name__ == "Msg" else v for k, v in params.items()}
-    params = {k: v if isinstance(v, (int, float)) else visible(str(v)) for k, v in params.items()}
-    return entry.get(lang, entry["en"]).format(**params)
-
-
-def render_error(error: "OffriError", lang: str) -> str:
-    """One line: where, then what and how to fix it."""
-    text = t(error.code, lang, **error.params)
-    where = visible(str(error.location))
-    return f"{where}: {text}" if where else text
+#: The one catalogue every lookup reads (``MESSAGES`` keeps its name for the code and tests that
+#: import it; its entries all differ between the languages, which a test holds it to).
+WORDS: dict[str, dict[str, str]] = {**MESSAGES, **PAGES}
