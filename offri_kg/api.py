@@ -21,8 +21,7 @@ from offri_kg.errors import OffriError
 from offri_kg.query.bind import bindings
 from offri_kg.query.library import StoredQuery, get_stored_query, stored_queries
 from offri_kg.store.base import QueryResult, Store, open_store
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from offri_kg.vocab import XSD
 _INTEGER = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
                               "positiveInteger", "negativeInteger", "nonPositiveInteger",
                               "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}

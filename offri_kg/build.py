@@ -16,8 +16,7 @@ from offri_kg.store.base import Store, default_store_path
 from offri_kg.store.provenance import checksum
 from offri_kg.validate.engine import validate_store
 from offri_kg.validate.report import Severity, ValidationReport
-
-OFFRI = "https://w3id.org/offri/ns#"
+from offri_kg.vocab import OFFRI, sparql_prefixes
 
 #: The classes a summary counts, in the order a reader meets them.
 SUMMARY_CLASSES = ["Partnership", "Participation", "Actor", "Municipality", "Goal", "Anchoring",
@@ -47,8 +46,7 @@ def class_counts(store: Store) -> dict[str, int]:
     """Instances of each offri class (with subclasses), in reading order."""
     values = " ".join(f"<{OFFRI}{name}>" for name in SUMMARY_CLASSES)
     rows = store.query(
-        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        sparql_prefixes("rdf", "rdfs") +
         f"SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?c {{ {values} }} "
         "OPTIONAL { ?x rdf:type/rdfs:subClassOf* ?c } } GROUP BY ?c")
     counts = {row["c"].value: int(row["n"].value) for row in rows}

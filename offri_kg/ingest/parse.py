@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from offri_kg.errors import InputError, Location, OffriError
-from offri_kg.ingest.read import FORMAT_LABELS, FORMATS, Source
+from offri_kg.formats import RDF_FORMATS
+from offri_kg.ingest.read import Source
 
 if TYPE_CHECKING:
     import rdflib
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 def rdf_format(source: Source) -> ox.RdfFormat:
     """The pyoxigraph format ``source`` is written in."""
-    return FORMATS[source.format][0]
+    return RDF_FORMATS[source.format]
 
 
 def has_datasets(source: Source) -> bool:
@@ -49,10 +50,10 @@ def _located(source: Source) -> Iterator[None]:
     try:
         yield
     except SyntaxError as exc:
-        raise InputError("syntax-error", {"format": FORMAT_LABELS[source.format], "detail": str(exc)},
+        raise InputError("syntax-error", {"format": rdf_format(source).name, "detail": str(exc)},
                          Location(str(source.path), exc.lineno, exc.offset)) from None
     except (ValueError, OSError) as exc:
-        raise InputError("syntax-error", {"format": FORMAT_LABELS[source.format], "detail": str(exc)},
+        raise InputError("syntax-error", {"format": rdf_format(source).name, "detail": str(exc)},
                          Location(str(source.path))) from None
 
 

@@ -15,23 +15,14 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from offri_kg.errors import InputError, Location
+from offri_kg.formats import RDF_FORMATS, extensions, rdf_format_name
 from offri_kg.ingest.safety import check_jsonld, check_rdfxml
 from offri_kg.resources import resource_dir
+from offri_kg.vocab import GRAPH as GRAPH_BASE
 
-GRAPH_BASE = "https://w3id.org/offri/graph/"
-
-#: format name -> (pyoxigraph format, file extensions)
+#: format name -> (pyoxigraph format, file extensions), as ``offri_kg.formats`` knows them
 FORMATS: dict[str, tuple[ox.RdfFormat, tuple[str, ...]]] = {
-    "turtle": (ox.RdfFormat.TURTLE, (".ttl", ".turtle")),
-    "trig": (ox.RdfFormat.TRIG, (".trig",)),
-    "ntriples": (ox.RdfFormat.N_TRIPLES, (".nt",)),
-    "nquads": (ox.RdfFormat.N_QUADS, (".nq",)),
-    "jsonld": (ox.RdfFormat.JSON_LD, (".jsonld", ".json")),
-    "rdfxml": (ox.RdfFormat.RDF_XML, (".rdf", ".owl", ".xml")),
-}
-
-FORMAT_LABELS = {"turtle": "Turtle", "trig": "TriG", "ntriples": "N-Triples", "nquads": "N-Quads",
-                  "jsonld": "JSON-LD", "rdfxml": "RDF/XML"}
+    name: (fmt, extensions(name)) for name, fmt in RDF_FORMATS.items()}
 
 
 @dataclass(frozen=True)
@@ -51,14 +42,13 @@ class Source:
 def format_for(path: Path, override: str | None = None) -> str:
     """The format name for ``path``: ``override`` if given, else by extension."""
     if override:
-        if override not in FORMATS:
-            raise InputError("unknown-format", {"format": override, "choices": ", ".join(FORMATS)})
+        if override not in RDF_FORMATS:
+            raise InputError("unknown-format", {"format": override, "choices": ", ".join(RDF_FORMATS)})
         return override
-    suffix = path.suffix.lower()
-    for name, (_fmt, extensions) in FORMATS.items():
-        if suffix in extensions:
-            return name
-    raise InputError("unknown-extension", {"path": str(path), "ext": suffix or path.name})
+    name = rdf_format_name(path.suffix)
+    if name is None:
+        raise InputError("unknown-extension", {"path": str(path), "ext": path.suffix.lower() or path.name})
+    return name
 
 
 def graph_iri_for(path: Path) -> str:

@@ -27,13 +27,8 @@ import pyoxigraph as ox
 
 from offri_kg.ingest.read import Source
 from offri_kg.resources import resource_dir
-from offri_kg.store.base import META_GRAPH, OFFRI, GraphInfo
-
-DCT = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-VOID = "http://rdfs.org/ns/void#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+from offri_kg.store.base import META_GRAPH, GraphInfo
+from offri_kg.vocab import DCT, OFFRI, PROV, RDF_TYPE, VOID, XSD
 
 
 @dataclass(frozen=True)
