@@ -16,8 +16,9 @@ import rdflib
 from offri_kg.ingest.parse import parse_into
 from offri_kg.ingest.read import Source, read_source
 from offri_kg.resources import ontology_files, reference_data_files
+from offri_kg.vocab import GRAPH
 
-ONTOLOGY_GRAPH = "https://w3id.org/offri/graph/ontology"
+ONTOLOGY_GRAPH = GRAPH + "ontology"
 
 
 def load_source(store: ox.Store, source: Source, blank_graphs: bool = False) -> None:
