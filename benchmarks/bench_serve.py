@@ -67,6 +67,7 @@ from bench_store import data_file  # noqa: E402
 from offri_kg.ingest.read import read_sources  # noqa: E402
 from offri_kg.resources import example_data_files  # noqa: E402
 from offri_kg.store.embedded import EmbeddedStore, generation_of  # noqa: E402
+from offri_kg.store.layout import StoreLayout  # noqa: E402
 
 PYTHON = sys.executable
 OXIGRAPH = shutil.which("oxigraph", path=str(Path(PYTHON).parent)) or shutil.which("oxigraph") or "oxigraph"
@@ -100,7 +101,7 @@ def ensure_store(size: str, rebuild: bool) -> tuple[Path, dict]:
     store = OUT / f"serve-store-{size}"
     stamp = OUT / f"serve-store-{size}.json"
     source = {"synthetic": synthetic.name, "bytes": synthetic.stat().st_size}
-    if not rebuild and stamp.exists() and (store / "oxigraph").exists():
+    if not rebuild and stamp.exists() and StoreLayout(store).has_store():
         if json.loads(stamp.read_text()).get("source") == source:
             return store, {"built": False}
     shutil.rmtree(store, ignore_errors=True)
@@ -129,7 +130,7 @@ class Sample:
 def sample_store(store: Path, seed: int, per_class: int = 1500) -> Sample:
     """Municipalities with partnerships, a random sample of actors and partnerships, every
     class with instances (read before any server runs, so nothing else has the database open)."""
-    db = ox.Store.read_only(str(store / "oxigraph"))
+    db = ox.Store.read_only(str(StoreLayout(store).database))
     try:
         def column(query: str) -> list[str]:
             return sorted(row[0].value for row in db.query(query, use_default_graph_as_union=True))
@@ -153,7 +154,7 @@ def checkpoint_for_oxigraph(store: Path, size: str) -> Path:
     never opens the folder offri's server and ``offri load`` use."""
     target = OUT / f"serve-oxigraph-{size}"
     shutil.rmtree(target, ignore_errors=True)
-    db = ox.Store.read_only(str(store / "oxigraph"))
+    db = ox.Store.read_only(str(StoreLayout(store).database))
     try:
         db.backup(str(target))
     finally:

@@ -44,6 +44,7 @@ from offri_kg.ingest.read import read_sources  # noqa: E402
 from offri_kg.query.bind import bindings, with_values_block  # noqa: E402
 from offri_kg.query.library import stored_queries  # noqa: E402
 from offri_kg.resources import example_data_files, ontology_files, reference_data_files  # noqa: E402
+from offri_kg.store.layout import StoreLayout  # noqa: E402
 from offri_kg.store.embedded import EmbeddedStore  # noqa: E402
 
 RDFLIB_LIMIT = 60.0
@@ -165,7 +166,7 @@ def bench_size(label: str, repeat: int, with_rdflib: bool) -> dict:
         # the notebook API, as a notebook meets it after the load: each query runs in its
         # confined child process (offri_kg.query.isolated), beside raw pyoxigraph reading the
         # same store
-        kg, reader = KnowledgeGraph.open(folder / "store"), ox.Store.read_only(str(folder / "store" / "oxigraph"))
+        kg, reader = KnowledgeGraph.open(folder / "store"), ox.Store.read_only(str(StoreLayout(folder / "store").database))
         try:
             for query in stored_queries().values():
                 text = texts[query.id]

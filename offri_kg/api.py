@@ -21,8 +21,7 @@ from offri_kg.errors import OffriError
 from offri_kg.query.bind import bindings
 from offri_kg.query.library import StoredQuery, get_stored_query, stored_queries
 from offri_kg.store.base import QueryResult, Store, open_store
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from offri_kg.vocab import XSD
 _INTEGER = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
                               "positiveInteger", "negativeInteger", "nonPositiveInteger",
                               "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
@@ -82,7 +81,7 @@ class Rows:
         """Rows as dicts of Python values (int, Decimal, date, bool, str; None when unbound)."""
         return [{v: to_python(row[v]) for v in self.variables} for row in self._rows]
 
-    def to_dataframe(self) -> "Any":
+    def to_dataframe(self) -> Any:
         """A pandas DataFrame with proper dtypes: Int64, boolean, datetime64 for dates, string."""
         import pandas as pd
 
@@ -134,7 +133,7 @@ class KnowledgeGraph:
 
     @classmethod
     def open(cls, path: str | Path | None = None, max_memory: int | str = "1G",
-             timeout: float | None = None) -> "KnowledgeGraph":
+             timeout: float | None = None) -> KnowledgeGraph:
         """The embedded store at ``path`` (default: ``$OFFRI_STORE`` or the per-user location),
         opened for reading: no lock is taken, so other notebooks, ``offri load`` and a re-run of
         the same cell can open it too. A folder without a store is an error, not a new store.
@@ -154,7 +153,7 @@ class KnowledgeGraph:
                               max_memory=memory), timeout=timeout)
 
     @classmethod
-    def connect(cls, endpoint: str, timeout: float | None = 30.0) -> "KnowledgeGraph":
+    def connect(cls, endpoint: str, timeout: float | None = 30.0) -> KnowledgeGraph:
         """A remote SPARQL 1.1 endpoint (credentials from the environment or config file);
         ``timeout`` in seconds per request (None: 30)."""
         seconds = 30.0 if timeout is None else timeout
@@ -174,7 +173,7 @@ class KnowledgeGraph:
             given["lang"] = given["lang"].lower()
         return Rows(self.store.query(query.sparql, bindings(query, given), timeout=self.timeout))
 
-    def sparql(self, text: str) -> "Rows | bool":
+    def sparql(self, text: str) -> Rows | bool:
         """Run any query: SELECT, CONSTRUCT and DESCRIBE give ``Rows`` (a graph as subject,
         predicate, object), ASK gives a bool. ``SERVICE``, ``LOAD`` and ``FROM`` are refused."""
         if not isinstance(text, str):
@@ -188,7 +187,7 @@ class KnowledgeGraph:
         if store is not None:
             store.close()
 
-    def __enter__(self) -> "KnowledgeGraph":
+    def __enter__(self) -> KnowledgeGraph:
         return self
 
     def __exit__(self, *_exc: object) -> None:

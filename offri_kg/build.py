@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from offri_kg.ingest.read import read_sources
+from offri_kg.ingest.read import Source, read_sources
 from offri_kg.resources import example_data_files
 from offri_kg.store.base import Store, default_store_path
-from offri_kg.store.plan import checksum
+from offri_kg.store.provenance import checksum
 from offri_kg.validate.engine import validate_store
 from offri_kg.validate.report import Severity, ValidationReport
-
-OFFRI = "https://w3id.org/offri/ns#"
+from offri_kg.vocab import OFFRI, sparql_prefixes
 
 #: The classes a summary counts, in the order a reader meets them.
 SUMMARY_CLASSES = ["Partnership", "Participation", "Actor", "Municipality", "Goal", "Anchoring",
@@ -47,8 +46,7 @@ def class_counts(store: Store) -> dict[str, int]:
     """Instances of each offri class (with subclasses), in reading order."""
     values = " ".join(f"<{OFFRI}{name}>" for name in SUMMARY_CLASSES)
     rows = store.query(
-        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        sparql_prefixes("rdf", "rdfs") +
         f"SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?c {{ {values} }} "
         "OPTIONAL { ?x rdf:type/rdfs:subClassOf* ?c } } GROUP BY ?c")
     counts = {row["c"].value: int(row["n"].value) for row in rows}
@@ -62,14 +60,18 @@ def build_default(path: Path | None = None) -> BuildSummary:
 
     store = EmbeddedStore(path or default_store_path())
     try:
-        known = store.checksums()
-        sources = read_sources(example_data_files())
-        changed = [s for s in sources if known.get(s.graph) != checksum(s.data)]
-        if changed:
-            store.load(changed, agent="offri build")
+        _load_changed(store, read_sources(example_data_files()))
         return _summary(store, validate_store(store.oxigraph))
     finally:
         store.close()
+
+
+def _load_changed(store: Store, sources: list[Source]) -> None:
+    """Load those of ``sources`` whose graph's load record names another checksum, or none."""
+    known = {graph: record.checksum for graph, record in store.records().items()}
+    changed = [s for s in sources if known.get(s.graph) != checksum(s.data)]
+    if changed:
+        store.load(changed, agent="offri build")
 
 
 def _summary(store: Store, report: ValidationReport) -> BuildSummary:
@@ -92,11 +94,8 @@ def build_remote(endpoint: str, timeout: float = 30.0) -> BuildSummary:
 
     store = RemoteStore(endpoint, timeout=timeout)
     try:
-        known = {g.iri: g.checksum for g in store.graphs()}
         examples = read_sources(example_data_files())
-        changed = [s for s in (*reference_sources(), *examples) if known.get(s.graph) != checksum(s.data)]
-        if changed:
-            store.load(changed, agent="offri build")
+        _load_changed(store, [*reference_sources(), *examples])
         return _summary(store, validate_store(build_store(examples)))
     finally:
         store.close()

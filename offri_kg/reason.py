@@ -17,6 +17,8 @@ import rdflib
 from rdflib.namespace import OWL, RDF
 
 from offri_kg.extras import require
+from offri_kg.ingest.parse import rdflib_graph
+from offri_kg.ingest.read import read_source
 
 
 class InconsistentOntology(Exception):
@@ -29,9 +31,7 @@ def classify(paths: Iterable[Path], workdir: Path | None = None) -> set[tuple[rd
     Raises ``OffriError("extra-missing")`` when owlready2 is not installed."""
     owlready2 = require("owlready2")
 
-    graph = rdflib.Graph()
-    for path in paths:
-        graph.parse(path, format="turtle")
+    graph = rdflib_graph(read_source(path, format="turtle") for path in paths)
     graph.remove((None, OWL.imports, None))
     asserted = set(graph.triples((None, RDF.type, None)))
     with tempfile.TemporaryDirectory(dir=workdir) as scratch:

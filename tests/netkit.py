@@ -1,4 +1,5 @@
-"""A loopback canary: an HTTP server that records every request it gets (there must be none)."""
+"""Loopback HTTP servers for tests: a canary that records every request it gets (there must be
+none), and the pieces to build other stubs with (``serving``, ``reply``)."""
 
 from __future__ import annotations
 
@@ -32,12 +33,32 @@ def canary() -> Iterator[Canary]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    record.url = f"http://127.0.0.1:{server.server_address[1]}"
+    with serving(Handler) as url:
+        record.url = url
+        yield record
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A loopback HTTP server with ``handler`` in a thread, stopped at the end; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield record
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def reply(handler: BaseHTTPRequestHandler, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+    """Answer the request ``handler`` holds whole: its body read, then ``status``, ``headers``
+    and ``body`` (none to a HEAD)."""
+    handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+    handler.send_response(status)
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(body)

@@ -6,17 +6,16 @@ share one server per session and run in any order.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from clikit import INPUT, ROOT
-from netkit import canary
+from netkit import canary, reply, serving
 from offri_kg.errors import OffriError
 from offri_kg.ingest.read import GRAPH_BASE, read_source, read_sources
 from offri_kg.resources import example_data_files, reference_data_files
@@ -299,27 +298,15 @@ def stub(status: int, body: bytes = b"", headers: dict[str, str] | None = None) 
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send_response(status)
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            reply(self, status, body, headers)
 
         do_GET = do_HEAD = do_PUT = do_POST
 
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/query"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(Handler) as url:
+        yield url + "/query"
 
 
 @pytest.mark.parametrize(("status", "body", "headers", "code"), [

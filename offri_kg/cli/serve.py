@@ -54,6 +54,7 @@ def serve(
 
     from offri_kg.build import build_default
     from offri_kg.store.base import default_store_path
+    from offri_kg.store.layout import StoreLayout
     from offri_kg.web.app import config_from_env, create_app
 
     words = language(lang)
@@ -74,7 +75,7 @@ def serve(
                                  allow_update=allow_update)
         if allow_update and not (config.user and config.password):
             raise OffriError("update-credentials-missing")
-        if path is not None and not (path / "oxigraph").exists():
+        if path is not None and not StoreLayout(path).has_store():
             if store is not None:  # a typo must not serve example data as if it were the steward's
                 raise OffriError("serve-store-missing", {"path": str(path)})
             build_default(path)  # a fresh machine: serve the shipped data from the default place

@@ -1,14 +1,13 @@
-"""Read RDF files into pyoxigraph quads, one named graph per source.
+"""Read RDF files safely, one named graph per source; ``offri_kg.ingest.parse`` parses them.
 
 pyoxigraph parses (≈30× faster than rdflib, and it never fetches JSON-LD contexts); the checks
-before it give every failure a file, line and column and a message code the CLI can translate.
+here, before it, give every failure a file, line and column and a message code the CLI can
+translate.
 """
 
 from __future__ import annotations
 
-import secrets
 import stat
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -16,30 +15,21 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from offri_kg.errors import InputError, Location
+from offri_kg.formats import RDF_FORMATS, extensions, rdf_format_name
 from offri_kg.ingest.safety import check_jsonld, check_rdfxml
 from offri_kg.resources import resource_dir
+from offri_kg.vocab import GRAPH as GRAPH_BASE
 
-GRAPH_BASE = "https://w3id.org/offri/graph/"
-
-#: format name -> (pyoxigraph format, file extensions)
+#: format name -> (pyoxigraph format, file extensions), as ``offri_kg.formats`` knows them
 FORMATS: dict[str, tuple[ox.RdfFormat, tuple[str, ...]]] = {
-    "turtle": (ox.RdfFormat.TURTLE, (".ttl", ".turtle")),
-    "trig": (ox.RdfFormat.TRIG, (".trig",)),
-    "ntriples": (ox.RdfFormat.N_TRIPLES, (".nt",)),
-    "nquads": (ox.RdfFormat.N_QUADS, (".nq",)),
-    "jsonld": (ox.RdfFormat.JSON_LD, (".jsonld", ".json")),
-    "rdfxml": (ox.RdfFormat.RDF_XML, (".rdf", ".owl", ".xml")),
-}
-
-FORMAT_LABELS = {"turtle": "Turtle", "trig": "TriG", "ntriples": "N-Triples", "nquads": "N-Quads",
-                  "jsonld": "JSON-LD", "rdfxml": "RDF/XML"}
+    name: (fmt, extensions(name)) for name, fmt in RDF_FORMATS.items()}
 
 
 @dataclass(frozen=True)
 class Source:
     """One input file, read and checked for safety, not yet parsed.
 
-    Parsing happens straight into a store (``offri_kg.validate.dataset.load_source``), which is
+    Parsing is ``offri_kg.ingest.parse``'s: straight into a store where it can, which is
     several times faster than building Python objects for every quad.
     """
 
@@ -52,14 +42,13 @@ class Source:
 def format_for(path: Path, override: str | None = None) -> str:
     """The format name for ``path``: ``override`` if given, else by extension."""
     if override:
-        if override not in FORMATS:
-            raise InputError("unknown-format", {"format": override, "choices": ", ".join(FORMATS)})
+        if override not in RDF_FORMATS:
+            raise InputError("unknown-format", {"format": override, "choices": ", ".join(RDF_FORMATS)})
         return override
-    suffix = path.suffix.lower()
-    for name, (_fmt, extensions) in FORMATS.items():
-        if suffix in extensions:
-            return name
-    raise InputError("unknown-extension", {"path": str(path), "ext": suffix or path.name})
+    name = rdf_format_name(path.suffix)
+    if name is None:
+        raise InputError("unknown-extension", {"path": str(path), "ext": path.suffix.lower() or path.name})
+    return name
 
 
 def graph_iri_for(path: Path) -> str:
@@ -135,38 +124,3 @@ def read_sources(paths: list[Path | str], format: str | None = None, allow_empty
         raise InputError("no-input")
     return [read_source(p, format, allow_empty=allow_empty) for p in paths]
 
-
-def dataset_quads(source: Source, graph: ox.NamedNode, lenient: bool = False,
-                  blank_graphs: bool = False) -> Iterator[ox.Quad]:
-    """The quads of an N-Quads/TriG/JSON-LD ``source``; default-graph ones go to ``graph``.
-
-    ``ox.parse`` keeps blank node labels as written, so two files that both say ``_:b0`` would
-    share a node once in one store; blank nodes are scoped to their document, so each call
-    gives them fresh labels (what ``bulk_load`` does by itself for triple formats). The labels
-    are a random prefix and a counter: JSON-LD allows labels such as ``_:a:b`` that N-Triples
-    and SPARQL TSV cannot carry, and the server reads pages' rows as TSV.
-
-    A graph named by a blank node is valid RDF, but a store names its graphs by IRIs: it is
-    refused, unless ``blank_graphs`` (validation, which needs no store), when it gets an IRI
-    of its own for this reading.
-    """
-    prefix = secrets.token_hex(8)
-    fresh: dict[str, ox.BlankNode] = {}
-
-    def scoped(term):  # type: ignore[no-untyped-def]
-        if isinstance(term, ox.BlankNode):
-            node = fresh.get(term.value)
-            if node is None:
-                node = fresh[term.value] = ox.BlankNode(f"{prefix}{len(fresh):x}")
-            return node
-        return term
-
-    fmt = FORMATS[source.format][0]
-    for quad in ox.parse(source.data, fmt, base_iri=source.path.resolve().as_uri(), lenient=lenient):
-        if isinstance(quad.graph_name, ox.BlankNode):  # a store's graphs are named by IRIs
-            if not blank_graphs:
-                raise InputError("blank-graph-name", {"graph": str(quad.graph_name)}, Location(str(source.path)))
-            target = ox.NamedNode(f"urn:offri:blank-graph:{prefix}:{quad.graph_name.value}")
-        else:
-            target = graph if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name
-        yield ox.Quad(scoped(quad.subject), quad.predicate, scoped(quad.object), target)

@@ -11,15 +11,22 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 
 from offri_kg.ingest.read import Source
+from offri_kg.vocab import GRAPH, OFFRI
 
-GRAPH_BASE = "https://w3id.org/offri/graph/"
-META_GRAPH = GRAPH_BASE + "meta"
-OFFRI = "https://w3id.org/offri/ns#"
+__all__ = ["GRAPH_BASE", "META_GRAPH", "OFFRI", "GraphInfo", "LoadReport", "QueryResult", "Store",
+           "default_store_path", "now_iso", "open_store"]
+
+if TYPE_CHECKING:
+    from offri_kg.store.provenance import Recorded
+
+GRAPH_BASE = GRAPH
+#: the graph of the load records (``offri_kg.store.provenance``)
+META_GRAPH = GRAPH + "meta"
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,7 @@ class QueryResult:
             self.kind, self.boolean, self.variables = "graph", None, []
 
     @classmethod
-    def from_oxigraph(cls, result: object) -> "QueryResult":
+    def from_oxigraph(cls, result: object) -> QueryResult:
         return cls(result)
 
     def raw(self) -> object:
@@ -83,7 +90,7 @@ class QueryResult:
             self._triples = [t if isinstance(t, ox.Triple) else t.triple for t in self._raw] if self.kind == "graph" else []
         return self._triples
 
-    def serialize(self, fmt: "ox.QueryResultsFormat | ox.RdfFormat") -> bytes:
+    def serialize(self, fmt: ox.QueryResultsFormat | ox.RdfFormat) -> bytes:
         """The answer in a W3C results format (SELECT/ASK) or an RDF format (CONSTRUCT/DESCRIBE)."""
         if self.kind == "graph":
             return ox.serialize(self.triples, format=fmt)
@@ -104,7 +111,7 @@ class Store(Protocol):
     location: str
 
     def load(self, sources: list[Source], graph: str | None = None, agent: str | None = None,
-             progress: "object | None" = None, replace: bool = False) -> list[LoadReport]:
+             progress: object | None = None, replace: bool = False) -> list[LoadReport]:
         """Validate and load ``sources`` all-or-nothing; each replaces the graphs it writes
         (by the rules of ``offri_kg.store.plan``; ``replace``: also another source's)."""
 
@@ -115,6 +122,9 @@ class Store(Protocol):
     def graphs(self) -> list[GraphInfo]:
         """Named graphs with their provenance."""
 
+    def records(self) -> dict[str, Recorded]:
+        """The load records by graph (``offri_kg.store.provenance``): cheap, no counting."""
+
     def export(self, fmt: ox.RdfFormat, graph: str | None = None) -> bytes:
         """The whole dataset (N-Quads/TriG) or one graph."""
 
@@ -123,7 +133,7 @@ class Store(Protocol):
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def default_store_path() -> Path:

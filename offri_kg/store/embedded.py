@@ -1,7 +1,7 @@
 """The embedded store: a persistent Oxigraph (RocksDB) database in a folder offri manages.
 
-Layout of ``PATH``: ``oxigraph/`` (the database), and while a load runs ``snapshot/`` (a
-RocksDB checkpoint: hard links, taken in well under a second) and ``load-in-progress.json``.
+Its files are named in ``offri_kg.store.layout``: the database, and while a load runs a
+snapshot (a RocksDB checkpoint: hard links, taken in well under a second) and a journal.
 A load is all-or-nothing: if parsing or validation fails, or the process dies, the snapshot is
 put back (at once, or when the store is next opened), so the store is exactly as before.
 Oxigraph's own transactions would do this too, but at a fifth of the speed for large loads
@@ -10,56 +10,40 @@ Oxigraph's own transactions would do this too, but at a fifth of the speed for l
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import os
 import shutil
-import uuid
-from collections.abc import Callable, Iterator
+import traceback
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from offri_kg.errors import OffriError
-from offri_kg.ingest.read import FORMATS, Source, dataset_quads
+from offri_kg.ingest.parse import has_datasets, parse_into
+from offri_kg.ingest.read import Source
 from offri_kg.ingest.split import split_ntriples
 from offri_kg.query.bind import with_values_block
 from offri_kg.query.guard import check_query
-from offri_kg.store.base import META_GRAPH, OFFRI, GraphInfo, LoadReport, QueryResult, now_iso
-from offri_kg.store.plan import (LoadPlan, Recorded, Write, checksum, plan_load, provenance_quads, records_from,
-                                 records_query)
-from offri_kg.validate.dataset import build_store, load_source, reference_sources
+from offri_kg.store.base import GraphInfo, LoadReport, QueryResult, now_iso
+from offri_kg.store.layout import StoreLayout
+from offri_kg.store.plan import LoadPlan, ValidationFailed, Write, offri_graphs, plan_load
+from offri_kg.store.provenance import Recorded, checksum, graph_info, records_from, records_query
+from offri_kg.validate.dataset import build_store, reference_sources
 from offri_kg.validate.engine import validate_store
 from offri_kg.validate.report import Severity, ValidationReport
 
-DCT = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-VOID = "http://rdfs.org/ns/void#"
-
-
-class ValidationFailed(OffriError):
-    """A load was refused because the data has violations; ``report`` says which."""
-
-    def __init__(self, report: ValidationReport) -> None:
-        super().__init__("validation-failed", {"violations": report.count(Severity.VIOLATION)})
-        self.report = report
+__all__ = ["EmbeddedStore", "ValidationFailed", "generation_of"]  # ValidationFailed: its old home
 
 
 @lru_cache(maxsize=1)
 def _reference_size() -> int:
     """Quads in the reference graphs alone (what ``build_store`` adds to every dataset)."""
     return len(build_store([]))
-
-
-def _within(quads: Iterator[ox.Quad], allowed: set[str]) -> Iterator[ox.Quad]:
-    """``quads``, refusing any outside the graphs the load plan gave their file (a backstop:
-    the plan read the same file's graphs before anything was written)."""
-    for quad in quads:
-        if quad.graph_name.value not in allowed:  # type: ignore[union-attr]
-            raise OffriError("graph-reserved", {"graph": quad.graph_name.value})  # type: ignore[union-attr]
-        yield quad
 
 
 def _count(store: ox.Store, graph: str) -> int:
@@ -70,10 +54,7 @@ def _count(store: ox.Store, graph: str) -> int:
 
 def generation_of(path: Path) -> str:
     """The generation token of the embedded store at ``path`` ("" if none was written)."""
-    try:
-        return (path / "generation").read_text().strip()
-    except OSError:
-        return ""
+    return StoreLayout(path).generation()
 
 
 class EmbeddedStore:
@@ -89,23 +70,21 @@ class EmbeddedStore:
         self.path = path
         self.location = str(path)
         self.read_only = read_only
-        self._db = path / "oxigraph"
-        self._snapshot = path / "snapshot"
-        self._journal = path / "load-in-progress.json"
+        self.layout = StoreLayout(path)
         try:
             if read_only:
-                if not self._db.exists():
+                if not self.layout.has_store():
                     raise OffriError("store-missing", {"path": str(path)})
-                self._ox = ox.Store.read_only(str(self._readable_db()))
+                self._ox = ox.Store.read_only(str(self.layout.committed()))
                 if isolate:
                     from offri_kg.query.isolated import DEFAULT_MEMORY, IsolatedQueries
 
-                    self._isolated = IsolatedQueries(self._readable_db(), max_memory or DEFAULT_MEMORY)
+                    self._isolated = IsolatedQueries(self.layout.committed(), max_memory or DEFAULT_MEMORY)
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._lock = self._take_writer_lock()
                 self._recover()
-                self._ox = ox.Store(str(self._db))
+                self._ox = ox.Store(str(self.layout.database))
                 self._ensure_reference()
         except (OSError, RuntimeError) as exc:  # RocksDB reports a damaged database as RuntimeError
             if "lock" in str(exc).lower():
@@ -117,7 +96,7 @@ class EmbeddedStore:
         """An exclusive lock on ``writer.lock``, taken before anything is recovered: a second
         writer must never put a snapshot back under a load that is still running (RocksDB's own
         lock comes too late for that). The kernel drops it when the process dies."""
-        fd = os.open(self.path / "writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.layout.writer_lock, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -127,44 +106,33 @@ class EmbeddedStore:
 
     def _recover(self) -> None:
         """Undo a load that did not finish; drop a snapshot a finished load left behind."""
-        if self._journal.exists():
-            if self._snapshot.exists():
-                shutil.rmtree(self._db, ignore_errors=True)
-                os.replace(self._snapshot, self._db)
-            self._journal.unlink()
-        elif self._snapshot.exists():
-            shutil.rmtree(self._snapshot)
-
-    def _readable_db(self) -> Path:
-        """For readers: while a load runs, or after one died, the snapshot is the store's
-        last committed state; the next writer puts it back in place."""
-        if self._journal.exists() and self._snapshot.exists():
-            return self._snapshot
-        return self._db
+        layout = self.layout
+        if layout.load_in_progress():
+            if layout.snapshot.exists():
+                shutil.rmtree(layout.database, ignore_errors=True)
+                os.replace(layout.snapshot, layout.database)
+            layout.journal.unlink()
+        elif layout.snapshot.exists():
+            shutil.rmtree(layout.snapshot)
 
     def _begin(self, graphs: list[str]) -> None:
-        shutil.rmtree(self._snapshot, ignore_errors=True)
+        shutil.rmtree(self.layout.snapshot, ignore_errors=True)
         self._ox.flush()
-        self._ox.backup(str(self._snapshot))
-        self._journal.write_text(json.dumps({"graphs": graphs, "started": now_iso()}))
+        self._ox.backup(str(self.layout.snapshot))
+        self.layout.journal.write_text(json.dumps({"graphs": graphs, "started": now_iso()}))
 
     def _commit(self) -> None:
         self._ox.flush()
-        self._journal.unlink()
-        self._bump_generation()  # after the journal is gone, so readers then take the new state
-        shutil.rmtree(self._snapshot, ignore_errors=True)
-
-    def _bump_generation(self) -> None:
-        """A new token in ``generation`` after every committed write, so a server knows its
-        snapshot and its cached pages are stale (written atomically: temp file + rename)."""
-        temp = self.path / "generation.tmp"
-        temp.write_text(uuid.uuid4().hex)
-        os.replace(temp, self.path / "generation")
+        self.layout.journal.unlink()
+        # a new generation after the journal is gone, so readers then take the new state; it
+        # tells a server that its snapshot and its cached pages are stale
+        self.layout.new_generation()
+        shutil.rmtree(self.layout.snapshot, ignore_errors=True)
 
     def _rollback(self) -> None:
         del self._ox
         self._recover()
-        self._ox = ox.Store(str(self._db))
+        self._ox = ox.Store(str(self.layout.database))
 
     # ---- reference graphs ------------------------------------------------------------------
     def _ensure_reference(self) -> None:
@@ -176,10 +144,10 @@ class EmbeddedStore:
             return
         for source in stale:
             self._ox.clear_graph(ox.NamedNode(source.graph))
-            load_source(self._ox, source)
+            parse_into(self._ox, source)
         self._record(LoadPlan([Write(s, s.graph, [s.graph]) for s in stale], set()), agent="offri")
         self._ox.flush()
-        self._bump_generation()
+        self.layout.new_generation()
 
     # ---- loading -----------------------------------------------------------------------------
     def load(self, sources: list[Source], graph: str | None = None, agent: str | None = None,
@@ -194,19 +162,19 @@ class EmbeddedStore:
         store are then re-checked against the store itself.
         """
         existing = {g.value for g in self._ox.named_graphs()}
-        reference = {s.graph for s in reference_sources()}
-        plan = plan_load(sources, graph, self.records(), existing, reference | {META_GRAPH}, replace=replace,
-                         agent=agent)
+        records = self.records()
+        plan = plan_load(sources, graph, records, existing, replace=replace, agent=agent)
         graphs = plan.graphs()
         total = sum(len(s.data) for s in sources)
-        sizes = self._recorded_sizes()
-        others = {g: sizes.get(g, 0) for g in existing if g not in reference and g not in graphs and g != META_GRAPH}
+        sizes = {g: r.triples or 0 for g, r in records.items()}
+        own = offri_graphs()
+        others = {g: sizes.get(g, 0) for g in existing if g not in own and g not in graphs}
 
         def validate_in_memory() -> tuple[ValidationReport, dict[str, int], set[str]]:
             """The report, each graph's size (cheaper to count here than on disk later), and
             the nodes the new data shares with other graphs in the store."""
-            memory = build_store([Source(w.source.path, w.target, w.source.format, w.source.data) for w in plan.writes])
-            if len(graphs) == 1 and not FORMATS[sources[0].format][0].supports_datasets:
+            memory = build_store(plan.sources())
+            if len(graphs) == 1 and not has_datasets(sources[0]):
                 # all of it went to one graph beside the reference ones: len() walks the store
                 # faster than a COUNT query (0.07 s against 0.22 s at 1M)
                 counts = {graphs[0]: len(memory) - _reference_size()}
@@ -217,22 +185,15 @@ class EmbeddedStore:
 
         def disk_jobs() -> list[Callable[[], int]]:
             """Writes that can run side by side: each returns the bytes of input it covers.
-            The data was parsed strictly in memory already, so the disk parse is lenient."""
+            The data was parsed strictly in memory already, so the disk parse is lenient; each
+            file writes only the graphs the plan gave it."""
             jobs: list[Callable[[], int]] = []
-            for write in plan.writes:
+            for write, source in zip(plan.writes, plan.sources(), strict=True):
                 for name in write.graphs:
                     self._ox.clear_graph(ox.NamedNode(name))
-                source, node = write.source, ox.NamedNode(write.target)
-                fmt = FORMATS[source.format][0]
-                base = source.path.resolve().as_uri()
-                if fmt.supports_datasets:
-                    jobs.append(lambda s=source, n=node, allowed=set(write.graphs): self._ox.bulk_extend(
-                        _within(dataset_quads(s, n, lenient=True), allowed)) or len(s.data))
-                    continue
                 parts = split_ntriples(source.data) if source.format == "ntriples" else [source.data]
-                for part in parts:
-                    jobs.append(lambda p=part, f=fmt, b=base, n=node: self._ox.bulk_load(
-                        p, f, base_iri=b, to_graph=n, lenient=True) or len(p))
+                jobs += [partial(self._write, dataclasses.replace(source, data=part), set(write.graphs))
+                         for part in parts]
             return jobs
 
         # IRIs the graphs being replaced share with the graphs that stay: what those graphs say
@@ -263,8 +224,19 @@ class EmbeddedStore:
             self._rollback()
             raise
         self._commit()
-        return [LoadReport(graph=name, source=str(w.source.path), triples=counts.get(name, 0),
-                           replaced=name in plan.replaced) for w in plan.writes for name in w.graphs]
+        return plan.reports(counts)
+
+    def _write(self, source: Source, allowed: set[str]) -> int:
+        """Bulk-load ``source`` (parsed strictly elsewhere already) into ``allowed`` graphs.
+
+        A failure's traceback would hold the database open in the parser's frame, and a
+        rollback must close it to put the snapshot back: those frames are cleared.
+        """
+        try:
+            return parse_into(self._ox, source, lenient=True, bulk=True, allowed=allowed)
+        except BaseException as exc:
+            traceback.clear_frames(exc.__traceback__)
+            raise
 
     def records(self) -> dict[str, Recorded]:
         """The load records of the graphs in the store (their sources)."""
@@ -331,12 +303,8 @@ class EmbeddedStore:
     def _record(self, plan: LoadPlan, agent: str | None, counts: dict[str, int] | None = None) -> None:
         """The load records of every graph ``plan`` writes, in place of their old ones
         (``counts``: triples per graph when the caller knows them; else counted in the store)."""
-        meta = ox.NamedNode(META_GRAPH)
-        for name in plan.graphs():
-            for quad in list(self._ox.quads_for_pattern(ox.NamedNode(name), None, None, meta)):
-                self._ox.remove(quad)
         sizes = counts if counts is not None else {name: _count(self._ox, name) for name in plan.graphs()}
-        self._ox.extend(provenance_quads(plan, sizes, agent, now_iso()))
+        plan.records(sizes, agent, now_iso()).apply(self._ox)
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Run a SPARQL Update as one transaction (all of it or none), for ``offri serve
@@ -348,12 +316,12 @@ class EmbeddedStore:
         except (OSError, ValueError) as exc:
             raise OffriError("query-failed", {"detail": str(exc)}) from None
         self._ox.flush()
-        self._bump_generation()
+        self.layout.new_generation()
 
     # ---- reading -----------------------------------------------------------------------------
     def generation(self) -> str:
         """The token of the last committed write ("" before any)."""
-        return generation_of(self.path)
+        return self.layout.generation()
 
     def query(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
               timeout: float | None = None) -> QueryResult:
@@ -376,29 +344,16 @@ class EmbeddedStore:
         except (RuntimeError, OSError, ValueError) as exc:  # e.g. a function the engine does not know
             raise OffriError("query-failed", {"detail": str(exc)}) from None
 
-    def _recorded_sizes(self) -> dict[str, int]:
-        """Graph IRI -> triples, as recorded at load time (cheap: metadata only)."""
-        return {row["g"].value: int(row["n"].value) for row in self._ox.query(
-            f"SELECT ?g ?n WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{VOID}triples> ?n }} }}")}
-
     def checksums(self) -> dict[str, str]:
         """Graph IRI -> checksum of the file it was loaded from (cheap: metadata only)."""
-        return {row["g"].value: row["c"].value for row in self._ox.query(
-            f"SELECT ?g ?c WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{OFFRI}checksum> ?c }} }}")}
+        return {g: r.checksum for g, r in self.records().items() if r.checksum}
 
     def graphs(self) -> list[GraphInfo]:
         """Every named graph with its triple count and provenance."""
-        rows = self._ox.query(f"""
-            SELECT ?g ?n ?source ?checksum ?who ?when WHERE {{
-              {{ SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g }}
-              OPTIONAL {{ GRAPH <{META_GRAPH}> {{
-                OPTIONAL {{ ?g <{OFFRI}sourceFile> ?source }} OPTIONAL {{ ?g <{OFFRI}checksum> ?checksum }}
-                OPTIONAL {{ ?g <{PROV}wasAttributedTo> ?who }} OPTIONAL {{ ?g <{DCT}modified> ?when }} }} }}
-            }} ORDER BY ?g""")
-        value = lambda t: None if t is None else t.value  # noqa: E731
-        return [GraphInfo(iri=r["g"].value, triples=int(r["n"].value), source=value(r["source"]),
-                          checksum=value(r["checksum"]), loaded_by=value(r["who"]), loaded_at=value(r["when"]))
-                for r in rows]
+        counts = {row["g"].value: int(row["n"].value) for row in self._ox.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+        records = self.records()
+        return [graph_info(g, counts[g], records.get(g)) for g in sorted(counts)]
 
     def export(self, fmt: ox.RdfFormat, graph: str | None = None) -> bytes:
         """N-Quads or TriG of everything, or one graph in any RDF format."""

@@ -21,6 +21,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from offri_kg.errors import UnsupportedShapeError
 from offri_kg.validate.report import Severity
 from offri_kg.validate.terms import path_to_sparql, to_nt
+from offri_kg.vocab import sparql_prefixes
 
 FOCUS = "#FOCUS#"
 
@@ -38,9 +39,7 @@ _NO_VALUE = {SH.minCount, SH.maxCount, SH.hasValue, SH.qualifiedValueShape}
 _CASTS = {XSD.date: "xsd:date", XSD.integer: "xsd:integer", XSD.boolean: "xsd:boolean",
           XSD.gYear: "xsd:gYear", XSD.dateTime: "xsd:dateTime", XSD.decimal: "xsd:decimal"}
 
-PREFIXES = ("PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-            "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n")
+PREFIXES = sparql_prefixes("rdf", "rdfs", "xsd", separator="\n")
 
 
 @dataclass(frozen=True)

@@ -13,37 +13,19 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from offri_kg.errors import InputError, Location
-from offri_kg.ingest.read import (
-    FORMAT_LABELS,
-    FORMATS,
-    Source,
-    dataset_quads,
-    read_source,
-)
+from offri_kg.ingest.parse import parse_into
+from offri_kg.ingest.read import Source, read_source
 from offri_kg.resources import ontology_files, reference_data_files
+from offri_kg.vocab import GRAPH
 
-ONTOLOGY_GRAPH = "https://w3id.org/offri/graph/ontology"
+ONTOLOGY_GRAPH = GRAPH + "ontology"
 
 
 def load_source(store: ox.Store, source: Source, blank_graphs: bool = False) -> None:
     """Parse ``source`` into ``store``; default-graph triples go to the source's named graph
     (``blank_graphs``: graphs named by blank nodes get an IRI of their own instead of being
     refused — for validation, which keeps no store)."""
-    fmt = FORMATS[source.format][0]
-    base = source.path.resolve().as_uri()
-    target = ox.NamedNode(source.graph)
-    try:
-        if fmt.supports_datasets:
-            store.extend(dataset_quads(source, target, blank_graphs=blank_graphs))
-        else:
-            store.bulk_load(source.data, fmt, base_iri=base, to_graph=target)
-    except SyntaxError as exc:
-        raise InputError("syntax-error", {"format": FORMAT_LABELS[source.format], "detail": str(exc)},
-                         Location(str(source.path), exc.lineno, exc.offset)) from None
-    except (ValueError, OSError) as exc:
-        raise InputError("syntax-error", {"format": FORMAT_LABELS[source.format], "detail": str(exc)},
-                         Location(str(source.path))) from None
+    parse_into(store, source, blank_graphs=blank_graphs)
 
 
 @lru_cache(maxsize=1)

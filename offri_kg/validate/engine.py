@@ -9,6 +9,8 @@ from functools import lru_cache
 import pyoxigraph as ox
 import rdflib
 
+from offri_kg.ingest.parse import rdflib_graph
+from offri_kg.ingest.read import read_source
 from offri_kg.resources import shapes_files
 from offri_kg.validate.compile import FOCUS, Check, compile_shapes
 from offri_kg.validate.report import ValidationReport, ValidationResult
@@ -18,10 +20,7 @@ from offri_kg.validate.terms import ox_to_nt
 @lru_cache(maxsize=1)
 def project_shapes() -> rdflib.Graph:
     """offri's shapes graph (parsed once per process)."""
-    graph = rdflib.Graph()
-    for path in shapes_files():
-        graph.parse(path, format="turtle")
-    return graph
+    return rdflib_graph(read_source(path) for path in shapes_files())
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.util import from_n3
 
+from offri_kg.vocab import XSD_STRING
+
 
 def to_nt(term: rdflib.term.Node) -> str:
     """An rdflib term in N-Triples syntax; literals normalised like pyoxigraph prints them."""
@@ -26,7 +28,7 @@ def to_nt(term: rdflib.term.Node) -> str:
 def ox_to_nt(term: object) -> str:
     """A pyoxigraph term in N-Triples syntax, normalised like ``to_nt``."""
     text = str(term)
-    text = text.removesuffix("^^<http://www.w3.org/2001/XMLSchema#string>")
+    text = text.removesuffix(f"^^<{XSD_STRING}>")
     return to_nt(from_nt(text)) if text.startswith('"') else text
 
 

@@ -20,6 +20,7 @@ from offri_kg.errors import OffriError
 from offri_kg.query.guard import check_update, with_using
 from offri_kg.query.negotiate import choose
 from offri_kg.query.results import GRAPH_TYPES
+from offri_kg.store.layout import StoreLayout
 from offri_kg.web.protocol import Operation, parse_operation
 from offri_kg.web.state import ServeConfig, state_of
 
@@ -74,7 +75,7 @@ async def update(request: Request, operation: Operation) -> Response:
         finally:
             store.close()
 
-    if (st.config.store_path / "load-in-progress.json").exists():  # type: ignore[operator]
+    if StoreLayout(st.config.store_path).load_in_progress():  # type: ignore[arg-type]
         raise OffriError("busy", {"seconds": 0})
     async with st.update_lock:  # one writer at a time in this server
         await run_in_threadpool(apply)

@@ -17,16 +17,17 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from offri_kg.errors import OffriError
-from offri_kg.store.embedded import generation_of
+from offri_kg.store.layout import StoreLayout
 
 
 class Snapshots:
-    """Checkpoints of the store at ``store_path`` under ``store_path/serving``."""
+    """Checkpoints of the store at ``store_path``, in its serving folder (``StoreLayout.serving``)."""
 
     def __init__(self, store_path: Path) -> None:
         self.store_path = store_path
+        self.layout = StoreLayout(store_path)
         # one folder per server (named after its process): several may read the same store
-        self.root = store_path / "serving" / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.root = self.layout.serving / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._lock = threading.Lock()
         self.generation = ""
         self.current: Path | None = None
@@ -37,22 +38,16 @@ class Snapshots:
 
     def _sweep(self) -> None:
         """Remove the folders of servers that are no longer running (they did not stop cleanly)."""
-        for folder in (self.store_path / "serving").glob("*"):
+        for folder in self.layout.serving.glob("*"):
             pid = folder.name.split("-")[0]
             if pid.isdigit() and not _running(int(pid)):
                 shutil.rmtree(folder, ignore_errors=True)
-
-    def _committed_db(self) -> Path:
-        """Where the last committed state is: the load snapshot while a load runs."""
-        if (self.store_path / "load-in-progress.json").exists() and (self.store_path / "snapshot").exists():
-            return self.store_path / "snapshot"
-        return self.store_path / "oxigraph"
 
     def _stamp(self) -> tuple[int, int, int]:
         """The generation file's inode, size and mtime: a stat per request instead of a read
         (the file is replaced by rename on every commit, so a new one has a new inode)."""
         try:
-            info = os.stat(self.store_path / "generation")
+            info = os.stat(self.layout.generation_file)
         except OSError:
             return (0, 0, 0)
         return (info.st_ino, info.st_size, info.st_mtime_ns)
@@ -62,14 +57,14 @@ class Snapshots:
         stamp = self._stamp()
         if self.current is not None and stamp == self._seen:
             return False
-        token = generation_of(self.store_path)
+        token = self.layout.generation()
         if self.current is not None and token == self.generation:
             self._seen = stamp
             return False
         with self._lock:
             if self.current is not None and token == self.generation:
                 return False
-            source = self._committed_db()
+            source = self.layout.committed()  # the load's snapshot while a load runs
             if not source.exists():
                 raise OffriError("store-missing", {"path": str(self.store_path)})
             target = self.root / uuid.uuid4().hex
