@@ -13,7 +13,7 @@ from offri_kg.store.base import META_GRAPH
 from offri_kg.store.embedded import EmbeddedStore
 from offri_kg.store.provenance import DCT, RecordChange, record_quads
 from offri_kg.store.remote import RemoteStore
-from servers import Server, oxigraph_server, virtuoso_server  # noqa: F401
+from servers import Server
 from test_remote_store import reset
 
 MODIFIED = ox.NamedNode(DCT + "modified")
