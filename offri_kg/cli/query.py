@@ -90,16 +90,11 @@ def query(
 def _serial_format(output: ResultFormat, kind: str) -> object:
     """pyoxigraph's format for ``output``; a graph answer asked for as a results format comes
     as N-Triples, a table asked for as RDF comes as JSON results."""
-    import pyoxigraph as ox
+    from offri_kg.formats import RDF_FORMATS, RESULT_FORMATS
 
-    fmt = {ResultFormat.csv: ox.QueryResultsFormat.CSV, ResultFormat.tsv: ox.QueryResultsFormat.TSV,
-           ResultFormat.json: ox.QueryResultsFormat.JSON, ResultFormat.xml: ox.QueryResultsFormat.XML,
-           ResultFormat.turtle: ox.RdfFormat.TURTLE, ResultFormat.ntriples: ox.RdfFormat.N_TRIPLES}[output]
-    if kind == "graph" and isinstance(fmt, ox.QueryResultsFormat):
-        return ox.RdfFormat.N_TRIPLES
-    if kind != "graph" and isinstance(fmt, ox.RdfFormat):
-        return ox.QueryResultsFormat.JSON
-    return fmt
+    if kind == "graph":
+        return RDF_FORMATS.get(output.value, RDF_FORMATS["ntriples"])
+    return RESULT_FORMATS.get(output.value, RESULT_FORMATS["json"])
 
 
 def _locate_syntax(error: OffriError) -> None:

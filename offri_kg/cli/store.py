@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -77,14 +78,13 @@ def load(
         fail(OffriError("bad-graph-iri", {"graph": graph}), words)
     try:
         sources = read_sources(list(paths), input_format)
-        kg = open_store(store, endpoint, timeout)
-        with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                      transient=True, disable=not sys.stderr.isatty()) as bar:
+        with closing(open_store(store, endpoint, timeout)) as kg, \
+                Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                         transient=True, disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task("load", total=sum(len(s.data) for s in sources))
             with say_when_interrupted(message("load-interrupted", words)):
                 reports = kg.load(sources, graph=graph, replace=replace,
                                   progress=lambda done, total: bar.update(task, completed=done))
-        kg.close()
     except OffriError as error:
         if getattr(error, "report", None) is not None:  # the data has violations: which ones
             typer.echo(render_report(error.report, words), err=True)
@@ -110,17 +110,15 @@ def export(
     import os
     import tempfile
 
-    import pyoxigraph as ox
+    from offri_kg.formats import RDF_FORMATS
 
     words = language(lang)
-    fmt = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE,
-           "ntriples": ox.RdfFormat.N_TRIPLES}[output.value]
+    fmt = RDF_FORMATS[output.value]
     try:
         if graph is None and not fmt.supports_datasets:
             raise OffriError("export-needs-graph", {"format": fmt.name})
-        kg = open_store(store, endpoint, timeout, read_only=endpoint is None)
-        data = kg.export(fmt, graph)
-        kg.close()
+        with closing(open_store(store, endpoint, timeout, read_only=endpoint is None)) as kg:
+            data = kg.export(fmt, graph)
     except OffriError as error:
         fail(error, words)
     if out is None:
@@ -144,9 +142,8 @@ def stats(store: StoreOption = None, endpoint: EndpointOption = None, timeout: T
 
     words = language(lang)
     try:
-        kg = open_store(store, endpoint, timeout, read_only=endpoint is None)
-        text = render_stats(kg, words)
-        kg.close()
+        with closing(open_store(store, endpoint, timeout, read_only=endpoint is None)) as kg:
+            text = render_stats(kg, words)
     except OffriError as error:
         fail(error, words)
     typer.echo(text)
