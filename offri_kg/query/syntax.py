@@ -356,7 +356,7 @@ class _Parser:
     def blank_node(self) -> bool:
         self.ws()
         match = _BLANK.match(self.text, self.pos)
-        if match is None and not self.anon_ahead():
+        if match is None and not self.ahead(self.anon):
             self.fail("blank node")
             return False
         if self.no_blank_nodes:
@@ -367,22 +367,23 @@ class _Parser:
         return self.anon()
 
     def anon(self) -> bool:
-        if self.text.startswith("[", self.pos):
-            after = _WS_ONLY.match(self.text, self.pos + 1).end()  # type: ignore[union-attr]
-            if self.text.startswith("]", after):
-                self.pos = after + 1
-                return True
-        self.fail("blank node")
-        return False
+        """ANON: ``[`` white space ``]``."""
+        return self.empty_pair("[", "]", "blank node")
 
     def nil(self) -> bool:
+        """NIL: ``(`` white space ``)``."""
         self.ws()
-        if self.text.startswith("(", self.pos):
+        return self.empty_pair("(", ")", "()")
+
+    def empty_pair(self, opening: str, closing: str, expected: str) -> bool:
+        """The terminals ANON and NIL: an opening and a closing bracket with only white space
+        (no comments: a terminal) between them."""
+        if self.text.startswith(opening, self.pos):
             after = _WS_ONLY.match(self.text, self.pos + 1).end()  # type: ignore[union-attr]
-            if self.text.startswith(")", after):
+            if self.text.startswith(closing, after):
                 self.pos = after + 1
                 return True
-        self.fail("()")
+        self.fail(expected)
         return False
 
     def var_or_iri(self) -> str | None:
@@ -486,7 +487,7 @@ class _Parser:
             return True
         names: set[str] = set()
         while True:
-            if self.at("(") and not self.nil_ahead():
+            if self.at("(") and not self.ahead(self.nil):
                 self.open("(")
                 self.expression()
                 self.need("AS")
@@ -505,9 +506,10 @@ class _Parser:
             raise self.fail("variable or (expression AS ?var)")
         return False
 
-    def nil_ahead(self) -> bool:
+    def ahead(self, terminal: Callable[[], bool]) -> bool:
+        """Whether ``terminal`` comes next, without reading it."""
         start = self.pos
-        found = self.nil()
+        found = terminal()
         self.pos = start
         return found
 
@@ -557,7 +559,7 @@ class _Parser:
     def group_condition(self) -> bool:
         if self.builtin_call() or self.function_call():
             return True
-        if self.at("(") and not self.nil_ahead():
+        if self.at("(") and not self.ahead(self.nil):
             self.open("(")
             self.expression()
             if self.keyword("AS"):
@@ -574,7 +576,7 @@ class _Parser:
         return self.constraint() or self.var()
 
     def constraint(self) -> bool:
-        if self.at("(") and not self.nil_ahead():
+        if self.at("(") and not self.ahead(self.nil):
             self.bracketted_expression()
             return True
         return self.builtin_call() or self.function_call()
@@ -593,12 +595,7 @@ class _Parser:
             return True
         if not self.at("("):
             return False
-        self.open("(")
-        self.keyword("DISTINCT")
-        self.expression()
-        while self.take(","):
-            self.expression()
-        self.close(")")
+        self.expressions_in_parentheses(distinct=True)
         return True
 
     def data_block(self) -> None:
@@ -712,11 +709,11 @@ class _Parser:
             self.reified_triple(path)
             self.property_list(path, required=False)
             return True
-        if self.at("[") and not self.anon_ahead():
+        if self.at("[") and not self.ahead(self.anon):
             self.blank_node_property_list(path)
             self.property_list(path, required=False)
             return True
-        if self.at("(") and not self.nil_ahead():
+        if self.at("(") and not self.ahead(self.nil):
             self.collection(path)
             self.property_list(path, required=False)
             return True
@@ -726,12 +723,6 @@ class _Parser:
             return False
         self.property_list(path, required=True)
         return True
-
-    def anon_ahead(self) -> bool:
-        start = self.pos
-        found = self.anon()
-        self.pos = start
-        return found
 
     def property_list(self, path: bool, required: bool) -> None:
         if not self.verb_here(path):
@@ -793,9 +784,9 @@ class _Parser:
         self.ws()
         if self.at("<<") and not self.at("<<("):
             self.reified_triple(path)
-        elif self.at("[") and not self.anon_ahead():
+        elif self.at("[") and not self.ahead(self.anon):
             self.blank_node_property_list(path)
-        elif self.at("(") and not self.nil_ahead():
+        elif self.at("(") and not self.ahead(self.nil):
             self.collection(path)
         elif not self.var_or_term():
             raise self.fail("a term")
@@ -846,20 +837,19 @@ class _Parser:
 
     # ---- property paths ----------------------------------------------------------------------
     def path(self) -> bool:
-        if not self.path_sequence():
-            return False
-        while self.take("|"):
-            self.operator()
-            if not self.path_sequence():
-                raise _FAIL
-        return True
+        return self.path_operands("|", self.path_sequence)
 
     def path_sequence(self) -> bool:
-        if not self.path_elt_or_inverse():
+        return self.path_operands("/", self.path_elt_or_inverse)
+
+    def path_operands(self, sign: str, operand: Callable[[], bool]) -> bool:
+        """``operand (sign operand)*``: False when there is no first operand (not a path), a
+        syntax error when a sign has none after it; one operator counted per sign."""
+        if not operand():
             return False
-        while self.take("/"):
+        while self.take(sign):
             self.operator()
-            if not self.path_elt_or_inverse():
+            if not operand():
                 raise _FAIL
         return True
 
@@ -885,7 +875,7 @@ class _Parser:
             return True
         if self.take("!"):
             self.operator()
-            if self.at("(") and not self.nil_ahead():
+            if self.at("(") and not self.ahead(self.nil):
                 self.open("(")
                 self.path_one_in_set()
                 while self.take("|"):
@@ -894,7 +884,7 @@ class _Parser:
             else:
                 self.path_one_in_set()
             return True
-        if self.at("(") and not self.nil_ahead():
+        if self.at("(") and not self.ahead(self.nil):
             self.open("(")
             if not self.path():
                 raise _FAIL
@@ -972,7 +962,7 @@ class _Parser:
         self.primary_expression()
 
     def primary_expression(self) -> None:
-        if self.at("(") and not self.nil_ahead():
+        if self.at("(") and not self.ahead(self.nil):
             self.bracketted_expression()
         elif self.at("<<("):
             self.triple_term()
@@ -986,7 +976,13 @@ class _Parser:
     def expression_list(self) -> None:
         if self.nil():
             return
+        self.expressions_in_parentheses()
+
+    def expressions_in_parentheses(self, distinct: bool = False) -> None:
+        """``( [DISTINCT] Expression ( ',' Expression )* )``: function arguments, IN lists."""
         self.open("(")
+        if distinct:
+            self.keyword("DISTINCT")
         self.expression()
         while self.take(","):
             self.expression()
@@ -1012,7 +1008,7 @@ class _Parser:
         if name not in _BUILT_INS:
             return False
         self.pos += len(name)
-        if name in _NO_ARGUMENTS or (name == "BNODE" and self.nil_ahead()):
+        if name in _NO_ARGUMENTS or (name == "BNODE" and self.ahead(self.nil)):
             if not self.nil():
                 raise _FAIL
             return True
@@ -1025,11 +1021,7 @@ class _Parser:
                 raise _FAIL
             self.close(")")
             return True
-        self.open("(")
-        self.expression()
-        while self.take(","):
-            self.expression()
-        self.close(")")
+        self.expressions_in_parentheses()
         return True
 
     def aggregate(self, name: str) -> None:
