@@ -203,7 +203,7 @@ def candidate_bench(store, target: int, seed: int, n: int, cross_samples: int) -
     """(d): one new partnership against the big graph; timing, sanity, cross-check, profiles."""
     import pyoxigraph as ox
     from offri_kg.validate.compile import FOCUS
-    from offri_kg.validate.engine import (_focus_clause, focus_nodes_of, project_checks,
+    from offri_kg.validate.engine import (focus_clause, focus_nodes_of, project_checks,
                                           validate_candidate, validate_store)
     from offri_kg.validate.report import Severity
 
@@ -240,7 +240,7 @@ def candidate_bench(store, target: int, seed: int, n: int, cross_samples: int) -
         _kind, quads = gen.candidate_quads(plan, k)
         quads = [ox.Quad(q.subject, q.predicate, q.object, scratch) for q in quads]
         store.extend(quads)
-        clause = _focus_clause(focus_nodes_of(quads))
+        clause = focus_clause(focus_nodes_of(quads))
         for check in checks:
             query = check.query.replace(FOCUS, clause)
             started = time.perf_counter()

@@ -29,7 +29,7 @@ def project_checks() -> tuple[Check, ...]:
     return tuple(compile_shapes(project_shapes()))
 
 
-def _focus_clause(focus: Iterable[str] | None) -> str:
+def focus_clause(focus: Iterable[str] | None) -> str:
     """``VALUES ?this {…}`` for IRIs (blank nodes cannot be named in a query); "" for all."""
     if focus is None:
         return ""
@@ -64,7 +64,7 @@ def validate_store(store: ox.Store, checks: Iterable[Check] | None = None,
     those focus nodes. Oxigraph releases the GIL while it evaluates, so checks run in threads.
     """
     checks = list(checks if checks is not None else project_checks())
-    clause = _focus_clause(focus)
+    clause = focus_clause(focus)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         batches = list(pool.map(lambda c: _run(store, c, clause), checks))
     return ValidationReport([r for batch in batches for r in batch])
