@@ -65,9 +65,9 @@ class OffriWarning(UserWarning):
         super().__init__(code)
 
     def __str__(self) -> str:
-        from offri_kg.i18n import default_lang, t
+        from offri_kg.i18n import default_lang, message
 
-        return t(self.code, default_lang(), **self.params)
+        return message(self.code, default_lang(), **self.params)
 
 
 class UnsupportedShapeError(Exception):

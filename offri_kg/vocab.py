@@ -31,6 +31,7 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SH = "http://www.w3.org/ns/shacl#"
 OWL = "http://www.w3.org/2002/07/owl#"
 VOID = "http://rdfs.org/ns/void#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
 #: the namespace of ``its:dir`` (a literal's base direction in SPARQL 1.2 results)
 ITS = "http://www.w3.org/2005/11/its"
 

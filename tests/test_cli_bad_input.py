@@ -71,7 +71,7 @@ def test_wrong_encoding(tmp_path) -> None:
 def test_syntax_error_names_file_line_column(tmp_path, lang: str, word: str) -> None:
     path = tmp_path / "broken.ttl"
     path.write_text("@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b \n  ex:c ex:d .\n")
-    check_refused(invoke("validate", path, "--lang", lang), f"broken.ttl:4:", word)
+    check_refused(invoke("validate", path, "--lang", lang), "broken.ttl:4:", word)
 
 
 def test_syntax_error_in_a_second_file_reads_nothing(tmp_path) -> None:

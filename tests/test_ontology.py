@@ -216,7 +216,6 @@ def test_shapes_are_valid_shacl() -> None:
 
 
 def test_every_shape_has_messages_in_both_languages() -> None:
-    shapes = parse(shapes_files())
     from offri_kg.validate.engine import project_checks
 
     for check in project_checks():

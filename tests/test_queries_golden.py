@@ -12,7 +12,7 @@ from goldenkit import golden_path, normalise, read_golden, write_golden
 from offri_kg.ingest.read import read_sources
 from offri_kg.query.bind import bindings
 from offri_kg.query.library import stored_queries
-from offri_kg.resources import example_data_files, reference_data_files
+from offri_kg.resources import example_data_files
 from offri_kg.store.embedded import EmbeddedStore
 from servers import Server
 

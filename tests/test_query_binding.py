@@ -38,7 +38,6 @@ def run(store: ox.Store, given: dict[str, str], through_store: bool) -> list[tup
     """Bind as the embedded store does (through its query method) or by hand."""
     terms = bindings(QUERY, given)
     if through_store:
-        from offri_kg.store.base import QueryResult
         from offri_kg.store.embedded import EmbeddedStore
 
         fake = EmbeddedStore.__new__(EmbeddedStore)

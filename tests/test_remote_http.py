@@ -16,6 +16,7 @@ import pytest
 
 from netkit import canary, reply, serving
 from offri_kg.errors import OffriError
+from offri_kg.i18n import render_error
 from offri_kg.store.remote import RemoteStore
 
 EMPTY_RESULTS = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
@@ -112,6 +113,20 @@ def test_credentials_in_the_url_are_never_sent_nor_shown(monkeypatch: pytest.Mon
     assert [s.headers.get("authorization") for s in server.seen] == [None]
     assert caught.value.params["endpoint"] == server.url
     assert "s3cret" not in str(caught.value) and "someone" not in str(caught.value)
+
+
+def test_credentials_in_the_url_are_not_shown_where_offri_names_the_store() -> None:
+    """The store's own name for itself (``offri build``'s "Store:" line, the cannot-write
+    error) drops the user info too."""
+    store = RemoteStore("http://someone:s3cret@127.0.0.1:9/sparql-x", timeout=1)
+    try:
+        assert store.location == "http://127.0.0.1:9/sparql-x"
+        with pytest.raises(OffriError) as caught:
+            store.load([])
+        assert caught.value.code == "endpoint-cannot-write"
+        assert "s3cret" not in render_error(caught.value, "en") and "someone" not in render_error(caught.value, "nb")
+    finally:
+        store.close()
 
 
 def test_an_answer_that_trickles_in_stops_at_the_deadline() -> None:

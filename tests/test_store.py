@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -323,3 +324,17 @@ def test_two_files_that_would_share_a_graph_are_refused_and_a_replace_says_so(tm
     assert again.code == 0 and again.out.startswith("erstattet <https://w3id.org/offri/graph/file/x>")
     same = invoke("load", "--store", store, tmp_path / "b" / "x.ttl", "--lang", "en")  # its own graph now
     assert same.code == 0 and same.out.startswith("replaced")
+
+
+def test_a_store_that_does_not_open_keeps_no_writer_lock(tmp_path: Path) -> None:
+    """In a long-lived process (a server's update path, a notebook) a failed open must not leave
+    the writer lock held: the next writer gets the same error, not 'store is locked'."""
+    damaged = tmp_path / "damaged"
+    (damaged / "oxigraph").mkdir(parents=True)
+    (damaged / "oxigraph" / "CURRENT").write_text("garbage\n")
+    for _ in range(2):
+        with pytest.raises(OffriError) as caught:
+            EmbeddedStore(damaged)
+        assert caught.value.code == "store-error"
+    shutil.rmtree(damaged / "oxigraph")
+    EmbeddedStore(damaged).close()  # and once repaired, a writer opens it

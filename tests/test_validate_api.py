@@ -7,12 +7,11 @@ import pytest
 
 from offri_kg.errors import InputError
 from offri_kg.i18n import MESSAGES
-from offri_kg.ingest.read import read_sources
 from offri_kg.resources import example_data_files
 from offri_kg.validate import Severity, validate_files
 from offri_kg.validate.dataset import build_store
 from offri_kg.validate.engine import focus_nodes_of, validate_candidate, validate_store
-from rulekit import BASE, RULES, dataset, load, pyshacl_report, sparql_parsed_once
+from rulekit import RULES, dataset, load, pyshacl_report, sparql_parsed_once
 
 
 def test_examples_same_report_from_both_engines() -> None:

@@ -89,3 +89,21 @@ def test_guessing_the_update_password_slows_down_at_once(tmp_path: Path) -> None
         time.sleep(int(blocked.headers["retry-after"]) + 0.2)
         assert update(RIGHT).status_code == 204
         assert update(WRONG).status_code == 401  # a right login cleared the record
+
+
+def test_a_bug_answers_500_in_words_with_the_security_headers(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catch-all for bugs sits inside the security headers: its 500 carries them too."""
+    from starlette.testclient import TestClient
+
+    from offri_kg.web import browse
+    from offri_kg.web.app import ServeConfig, create_app
+
+    def broken(request: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(browse, "queries_page", broken)
+    app = create_app(ServeConfig(store_path=store))
+    with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as web:
+        page = web.get("/queries", headers={"Accept-Language": "en"})
+    assert page.status_code == 500 and "internal error" in page.text
+    assert page.headers["x-content-type-options"] == "nosniff" and page.headers["referrer-policy"]

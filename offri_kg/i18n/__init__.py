@@ -23,7 +23,7 @@ from offri_kg.errors import Msg, OffriError
 from offri_kg.i18n.words import MESSAGES, PAGES, WORDS
 
 __all__ = ["LANGS", "MESSAGES", "PAGES", "WORDS", "Plural", "default_lang", "message", "parse",
-           "placeholders", "plural_form", "render_error", "t", "visible", "word"]
+           "placeholders", "plural_form", "render_error", "visible", "word"]
 
 LANGS = ("nb", "en")
 
@@ -60,9 +60,11 @@ _PLURAL = re.compile(r"\{(\w+), plural,")
 _FORM = re.compile(r"\s*(\w+)\s*\{")
 
 
-def plural_form(count: int) -> str:
-    """The form for ``count`` in nb and en (CLDR's rule for both: ``one`` is exactly 1)."""
-    return "one" if count == 1 else "other"
+def plural_form(count: object) -> str:
+    """The form for ``count`` in nb and en (CLDR's rule for both: ``one`` is exactly the whole
+    number 1). Anything else — another number, or a value that is not a count at all — takes
+    ``other``: a message must still be said, never turned into an internal error."""
+    return "one" if isinstance(count, int) and not isinstance(count, bool) and count == 1 else "other"
 
 
 @lru_cache(maxsize=1024)
@@ -119,14 +121,8 @@ def placeholders(text: str) -> set[str]:
 def _chosen(text: str, params: dict[str, object]) -> str:
     """``text`` with each plural block replaced by the form its count chooses (``#`` → the count)."""
     return "".join(piece if isinstance(piece, str) else
-                   piece.forms[plural_form(_count(params[piece.count]))].replace("#", "{" + piece.count + "}")
+                   piece.forms[plural_form(params[piece.count])].replace("#", "{" + piece.count + "}")
                    for piece in parse(text))
-
-
-def _count(value: object) -> int:
-    if not isinstance(value, int):
-        raise TypeError(f"a plural count must be a whole number, not {value!r}")
-    return value
 
 
 # ---- the lookups ----------------------------------------------------------------------------------
@@ -145,10 +141,6 @@ def message(key: str, lang: str, **params: object) -> str:
 def word(key: str, lang: str, **params: object) -> str:
     """A word of a web page: the same lookup as ``message``, named for where it is shown."""
     return message(key, lang, **params)
-
-
-#: The name the CLI and the library have called ``message`` by.
-t = message
 
 
 def render_error(error: OffriError, lang: str) -> str:

@@ -86,10 +86,21 @@ class EmbeddedStore:
                 self._recover()
                 self._ox = ox.Store(str(self.layout.database))
                 self._ensure_reference()
-        except (OSError, RuntimeError) as exc:  # RocksDB reports a damaged database as RuntimeError
+        except BaseException as exc:
+            self._let_go()  # a store that did not open keeps nothing: no database, no writer lock
+            if not isinstance(exc, (OSError, RuntimeError)):  # RocksDB: a damaged database is a RuntimeError
+                raise
             if "lock" in str(exc).lower():
                 raise OffriError("store-locked", {"path": str(path)}) from None
             raise OffriError("store-error", {"path": str(path), "detail": str(exc)}) from None
+
+    def _let_go(self) -> None:
+        """Release what ``__init__`` took so far (in a long-lived process — a server, a notebook —
+        a lock left behind would refuse every later writer)."""
+        self.__dict__.pop("_ox", None)
+        lock = self.__dict__.pop("_lock", None)
+        if lock is not None:
+            os.close(lock)
 
     # ---- crash safety ----------------------------------------------------------------------
     def _take_writer_lock(self) -> int:

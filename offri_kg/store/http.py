@@ -6,7 +6,9 @@ SPARQLWrapper's sending off: its digest support installs a process-wide urllib o
 timeout keeps whole seconds only (0.2 meant "none"). What remains here is what offri decides:
 
 - **A total deadline per request.** The body is read in chunks, and the request fails once its
-  time is up, also when a slow server trickles bytes (a timeout per read alone never ends).
+  time is up, also when a slow server trickles bytes (a timeout per read alone never ends). It
+  is checked between reads, and each read may wait as long as the time left when the request
+  began: so a request ends within about twice its limit, not to the millisecond.
 - **Requests go where the configuration says, and nowhere else**: no proxy nor ``.netrc`` from
   the environment (``trust_env=False``), and a redirect is an error, never followed.
 - **Credentials only in headers**: user info written into a configured URL is dropped, and every

@@ -10,7 +10,8 @@ files itself, so the folder's layout can change in one module.
 - ``snapshot/`` and ``load-in-progress.json``: while a load runs (or after one died), a
   checkpoint of the last committed state and the journal that says so;
 - ``writer.lock``: the lock a writer holds (one writer process at a time);
-- ``generation``: a token replaced after every committed write (servers compare it);
+- ``generation``: a token replaced after every committed write (servers compare it), written
+  as ``generation.tmp`` first;
 - ``serving/``: the checkpoints that running servers read, one folder per server.
 """
 
@@ -23,7 +24,8 @@ from pathlib import Path
 
 #: attribute -> name under the store's folder
 FILES = {"database": "oxigraph", "snapshot": "snapshot", "journal": "load-in-progress.json",
-         "writer_lock": "writer.lock", "generation_file": "generation", "serving": "serving"}
+         "writer_lock": "writer.lock", "generation_file": "generation", "generation_temp": "generation.tmp",
+         "serving": "serving"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class StoreLayout:
     journal: Path = field(init=False)
     writer_lock: Path = field(init=False)
     generation_file: Path = field(init=False)
+    generation_temp: Path = field(init=False)
     serving: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -67,6 +70,5 @@ class StoreLayout:
     def new_generation(self) -> None:
         """Write a fresh token, atomically (temporary file, then rename): a reader sees the old
         token or the new one, never half of one."""
-        temp = self.root / "generation.tmp"
-        temp.write_text(uuid.uuid4().hex)
-        os.replace(temp, self.generation_file)
+        self.generation_temp.write_text(uuid.uuid4().hex)
+        os.replace(self.generation_temp, self.generation_file)

@@ -53,7 +53,7 @@ class RemoteStore:
         parts = urllib.parse.urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise OffriError("endpoint-bad-url", {"endpoint": where(endpoint) if parts.netloc else endpoint})
-        self.location = endpoint
+        self.location = where(endpoint)  # shown in messages: never the user info of the URL
         self.timeout = float(timeout)
         self.config = load_config(endpoint, config)
         self._http = Http(self.config)

@@ -10,7 +10,7 @@ from enum import Enum
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from offri_kg.i18n import t
+from offri_kg.i18n import message
 
 
 class Severity(str, Enum):
@@ -85,10 +85,10 @@ class ValidationReport:
         return dict(sorted(groups.items(), key=lambda kv: (min(r.severity.rank for r in kv[1]), kv[0])))
 
     def summary(self, lang: str) -> str:
-        notes = "".join(f" {t('report-note-' + note, lang)}" for note in self.notes)
+        notes = "".join(f" {message('report-note-' + note, lang)}" for note in self.notes)
         if self.conforms:
-            return t("report-conforms", lang) + notes
-        return t("report-summary", lang, violations=self.count(Severity.VIOLATION),
+            return message("report-conforms", lang) + notes
+        return message("report-summary", lang, violations=self.count(Severity.VIOLATION),
                  warnings=self.count(Severity.WARNING), infos=self.count(Severity.INFO),
                  nodes=len({r.focus for r in self.results})) + notes
 
@@ -99,7 +99,7 @@ class ValidationReport:
             "violations": self.count(Severity.VIOLATION),
             "warnings": self.count(Severity.WARNING),
             "infos": self.count(Severity.INFO),
-            "notes": [t("report-note-" + note, lang) for note in self.notes],
+            "notes": [message("report-note-" + note, lang) for note in self.notes],
             "focusNodes": [
                 {"focusNode": focus, "results": [
                     {"severity": r.severity.value, "path": r.path, "value": r.value,

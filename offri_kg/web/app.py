@@ -54,11 +54,12 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/dump.nq", reads_store(dataset.dump)),
         *[Route(f"/{prefix}/{{rest:path}}", linked_data.minted) for prefix in linked_data.MINTED],
     ]
-    # outermost first: a bug still answers in words; every answer gets the security headers;
-    # the query pool knows the client; a chosen language is remembered; any site may read
+    # outermost first: every answer gets the security headers (a bug's 500 too); a bug still
+    # answers in words; the query pool knows the client; a chosen language is remembered; any
+    # site may read
     middleware = [
-        Middleware(CatchAll, handler=unexpected),
         Middleware(SecurityHeaders),
+        Middleware(CatchAll, handler=unexpected),
         Middleware(ClientIdentity),
         Middleware(LanguageCookie),
         Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],

@@ -17,10 +17,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from offri_kg.errors import OffriError
+from offri_kg.formats import GRAPH_OFFERS, RESULT_OFFERS, graph_format, result_format
 from offri_kg.query.guard import check_update, with_using
 from offri_kg.query.negotiate import choose
 from offri_kg.query.results import GRAPH_TYPES
 from offri_kg.store.layout import StoreLayout
+from offri_kg.vocab import SD, VOID
 from offri_kg.web.protocol import Operation, parse_operation
 from offri_kg.web.state import ServeConfig, state_of
 
@@ -83,18 +85,21 @@ async def update(request: Request, operation: Operation) -> Response:
     return Response(status_code=204)
 
 
+#: The W3C format IRIs (``http://www.w3.org/ns/formats/…``) of every answer format the endpoint
+#: sends, for its service description: the results formats, then the RDF ones.
+SERVED_FORMATS: list[str] = list(dict.fromkeys(
+    [result_format(media).iri for media in RESULT_OFFERS] + [graph_format(media).iri for media in GRAPH_OFFERS]))
+
 def service_description(request: Request) -> Response:
     """A bare ``GET /sparql``: what the endpoint offers (SPARQL 1.1 Service Description)."""
     endpoint = str(request.url_for("sparql"))
-    turtle = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
-@prefix void: <http://rdfs.org/ns/void#> .
+    formats = ", ".join(f"<{iri}>" for iri in SERVED_FORMATS)
+    turtle = f"""@prefix sd: <{SD}> .
+@prefix void: <{VOID}> .
 [] a sd:Service ;
   sd:endpoint <{endpoint}> ;
   sd:supportedLanguage sd:SPARQL11Query{", sd:SPARQL11Update" if state_of(request).config.allow_update else ""} ;
-  sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>, <http://www.w3.org/ns/formats/SPARQL_Results_XML>,
-    <http://www.w3.org/ns/formats/SPARQL_Results_CSV>, <http://www.w3.org/ns/formats/SPARQL_Results_TSV>,
-    <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/N-Triples>,
-    <http://www.w3.org/ns/formats/JSON-LD>, <http://www.w3.org/ns/formats/RDF_XML> ;
+  sd:resultFormat {formats} ;
   sd:feature sd:UnionDefaultGraph ;
   sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ; void:sparqlEndpoint <{endpoint}> ] ] .
 """

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from offri_kg.errors import OffriError
-from offri_kg.i18n import render_error, t
+from offri_kg.i18n import message, render_error
 from offri_kg.query.negotiate import choose
 from offri_kg.web.pages import language
 from offri_kg.web.protocol import ProtocolError
@@ -70,7 +70,7 @@ async def not_found(request: Request, exc: Exception) -> Response:
 async def unexpected(request: Request, exc: Exception) -> Response:
     """A bug must still answer in words, never with a stack trace (it is logged)."""
     logging.getLogger("offri.web").exception("unexpected error on %s", request.url.path)
-    return PlainTextResponse(t("internal-error", language(request), kind=type(exc).__name__, detail=exc) + "\n",
+    return PlainTextResponse(message("internal-error", language(request), kind=type(exc).__name__, detail=exc) + "\n",
                              status_code=500)
 
 
