@@ -91,18 +91,18 @@ def test_pyshacl_engine_gives_the_same_report() -> None:
 def test_every_rdf_format_is_read(tmp_path, fmt: str, ext: str) -> None:
     import pyoxigraph as ox
 
-    from offri_kg.ingest.read import FORMATS
+    from offri_kg.formats import RDF_FORMATS
 
     files = []
     for source in [*BROKEN, INPUT / "status.ttl"]:
         quads = list(ox.parse(path=str(source), format=ox.RdfFormat.TURTLE))
         target = tmp_path / (source.stem + ext)
-        if FORMATS[fmt][0].supports_datasets:
+        if RDF_FORMATS[fmt].supports_datasets:
             graph = ox.NamedNode(f"https://w3id.org/offri/graph/test/{source.stem}")
             quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
-            target.write_bytes(ox.serialize(quads, format=FORMATS[fmt][0]))
+            target.write_bytes(ox.serialize(quads, format=RDF_FORMATS[fmt]))
         else:
-            target.write_bytes(ox.serialize([q.triple for q in quads], format=FORMATS[fmt][0]))
+            target.write_bytes(ox.serialize([q.triple for q in quads], format=RDF_FORMATS[fmt]))
         files.append(target)
     assert invoke("validate", *files).code == 0
     # the same file, with an extension that does not tell, read with --input-format

@@ -12,7 +12,8 @@ from rdflib.compare import isomorphic
 
 from offri_kg.errors import InputError, OffriError
 from offri_kg.ingest.parse import graph_names, parse_into, quads, rdflib_graph, triples_by_graph
-from offri_kg.ingest.read import GRAPH_BASE, read_source
+from offri_kg.ingest.read import read_source
+from offri_kg.vocab import GRAPH as GRAPH_BASE
 from offri_kg.resources import ontology_files, shapes_files
 from offri_kg.validate.dataset import build_store
 

@@ -11,7 +11,8 @@ import pytest
 
 from clikit import invoke, offri
 from offri_kg.errors import OffriError
-from offri_kg.ingest.read import GRAPH_BASE, read_sources
+from offri_kg.ingest.read import read_sources
+from offri_kg.vocab import GRAPH as GRAPH_BASE
 from offri_kg.store.base import META_GRAPH
 from offri_kg.store.embedded import EmbeddedStore
 from offri_kg.store.remote import RemoteStore

@@ -17,7 +17,8 @@ import pytest
 from clikit import INPUT, ROOT
 from netkit import canary, reply, serving
 from offri_kg.errors import OffriError
-from offri_kg.ingest.read import GRAPH_BASE, read_source, read_sources
+from offri_kg.ingest.read import read_source, read_sources
+from offri_kg.vocab import GRAPH as GRAPH_BASE
 from offri_kg.resources import example_data_files, reference_data_files
 from offri_kg.store.base import META_GRAPH
 from offri_kg.store.embedded import ValidationFailed

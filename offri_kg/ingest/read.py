@@ -12,17 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-import pyoxigraph as ox
-
 from offri_kg.errors import InputError, Location
-from offri_kg.formats import RDF_FORMATS, extensions, rdf_format_name
+from offri_kg.formats import RDF_FORMATS, rdf_format_name
 from offri_kg.ingest.safety import check_jsonld, check_rdfxml
 from offri_kg.resources import resource_dir
-from offri_kg.vocab import GRAPH as GRAPH_BASE
+from offri_kg.vocab import GRAPH
 
-#: format name -> (pyoxigraph format, file extensions), as ``offri_kg.formats`` knows them
-FORMATS: dict[str, tuple[ox.RdfFormat, tuple[str, ...]]] = {
-    name: (fmt, extensions(name)) for name, fmt in RDF_FORMATS.items()}
 
 
 @dataclass(frozen=True)
@@ -60,10 +55,10 @@ def graph_iri_for(path: Path) -> str:
     resolved = path.resolve()
     try:
         relative = resolved.relative_to(resource_dir("data").resolve())
-        return GRAPH_BASE + relative.with_suffix("").as_posix()
+        return GRAPH + relative.with_suffix("").as_posix()
     except ValueError:
         # percent-encoded: a name such as "my data.ttl" holds characters an IRI cannot
-        return GRAPH_BASE + "file/" + quote(resolved.with_suffix("").name, safe="")
+        return GRAPH + "file/" + quote(resolved.with_suffix("").name, safe="")
 
 
 def read_file_bytes(path: Path, allow_empty: bool = False) -> bytes:

@@ -16,15 +16,14 @@ from typing import TYPE_CHECKING, Protocol
 import pyoxigraph as ox
 
 from offri_kg.ingest.read import Source
-from offri_kg.vocab import GRAPH, OFFRI
+from offri_kg.vocab import GRAPH
 
-__all__ = ["GRAPH_BASE", "META_GRAPH", "OFFRI", "GraphInfo", "LoadReport", "QueryResult", "Store",
+__all__ = ["META_GRAPH", "GraphInfo", "LoadReport", "QueryResult", "Store",
            "default_store_path", "now_iso", "open_store"]
 
 if TYPE_CHECKING:
     from offri_kg.store.provenance import Recorded
 
-GRAPH_BASE = GRAPH
 #: the graph of the load records (``offri_kg.store.provenance``)
 META_GRAPH = GRAPH + "meta"
 
